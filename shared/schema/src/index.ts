@@ -1,0 +1,14 @@
+export { limits, truncate } from './limits.js';
+export {
+  outcomes, runStatuses, OutcomeSchema, RunStatusSchema, TestResultSchema, SummarySchema, RunHeaderSchema, RunResultSchema,
+} from './run-result.js';
+export type {
+  Outcome, RunStatus, TestResult, TestResultInput, Summary, RunHeader, RunResult, RunResultInput,
+} from './run-result.js';
+export { emptySummary, summarize, addSummaries, passRate, statusFromSummary } from './summary.js';
+export {
+  DEFAULT_RESULTS_STREAM, streamNames, INGEST_GROUP, entryTypes, entrySchemas,
+  RunStartedSchema, RunTestsSchema, RunFinishedSchema, describeIssues, parseEntry,
+} from './stream-entry.js';
+export type { EntryType, RunStarted, RunTests, RunFinished, StreamEntry, ParsedEntry } from './stream-entry.js';
+export { runResultJsonSchema } from './json-schema.js';

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+const workspaces = [
+  'shared/schema',
+  'shared/db',
+  'shared/reporter',
+  'services/ingest',
+  'services/api',
+  'services/mcp',
+];
+
+export default defineConfig({
+  test: {
+    projects: workspaces.map((dir) => ({
+      extends: true,
+      test: {
+        name: `@pytest-platform/${dir.split('/')[1]}`,
+        root: dir,
+        include: ['test/**/*.test.ts'],
+      },
+    })),
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+  resolve: { conditions: ['@pytest-platform/source'] },
+  ssr: { resolve: { conditions: ['@pytest-platform/source'] } },
+});
