@@ -12,3 +12,12 @@ export {
 } from './stream-entry.js';
 export type { EntryType, RunStarted, RunTests, RunFinished, StreamEntry, ParsedEntry } from './stream-entry.js';
 export { runResultJsonSchema } from './json-schema.js';
+export {
+  StoredRunStatusSchema, RunSchema, FailureSchema, RunDetailSchema, RunPageSchema, TrendPointSchema, TrendSchema,
+  workerStatuses, WorkerSchema, WorkersSchema, FailureStatSchema, FailureStatsSchema, HealthSchema,
+  errorCodes, ErrorBodySchema, AcceptedSchema,
+} from './api.js';
+export type {
+  StoredRunStatus, Run, Failure, RunDetail, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
+  FailureStat, FailureStats, Health, ErrorCode, ErrorBody, Accepted,
+} from './api.js';

@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely';
+import type { ResultTable } from './tables/result.table.js';
+import type { RunTable } from './tables/run.table.js';
+import type { TestTable } from './tables/test.table.js';
+import type { WorkerTable } from './tables/worker.table.js';
+
+export interface Database {
+  runs: RunTable;
+  tests: TestTable;
+  results: ResultTable;
+  workers: WorkerTable;
+}
+
+export type Db = Kysely<Database>;

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database, Db } from './database.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { migrateToLatest } from './migrate.js';
+
+export type Store =
+  | { dialect: 'sqlite'; db: Db; sqlite: SqliteDatabase.Database; close(): Promise<void> }
+  | { dialect: 'postgres'; db: Db; pool: pg.Pool; close(): Promise<void> };
+
+export interface OpenOptions {
+  /** Run migrations before returning. @defaultValue true */
+  migrate?: boolean;
+  /** Open SQLite read-only (no migrations). @defaultValue false */
+  readonly?: boolean;
+}
+
+// BIGINT counts and sums come back from pg as strings; every one of ours fits a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+function openSqlite(filename: string, readonly: boolean): SqliteDatabase.Database {
+  if (filename !== ':memory:' && !readonly) mkdirSync(dirname(filename), { recursive: true });
+  const sqlite = new SqliteDatabase(filename, { readonly, fileMustExist: readonly });
+  sqlite.pragma('busy_timeout = 10000');
+  if (!readonly) {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+  }
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
+  return sqlite;
+}
+
+/** Opens the store `DATABASE_URL` names and brings its schema up to date. */
+export async function openDatabase(url: string | DatabaseTarget | undefined, options: OpenOptions = {}): Promise<Store> {
+  const target = typeof url === 'object' ? url : parseDatabaseUrl(url);
+  let store: Store;
+  if (target.dialect === 'sqlite') {
+    const sqlite = openSqlite(target.filename, options.readonly ?? false);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
+  } else {
+    const pool = new pg.Pool({ connectionString: target.connectionString, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    store = { dialect: 'postgres', db, pool, close: () => db.destroy() };
+  }
+  if (options.migrate ?? !options.readonly) {
+    try {
+      await migrateToLatest(store.db, store.dialect);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}

@@ -1,0 +1,44 @@
+import type { Worker } from '@pytest-platform/schema';
+import type { Db } from '../database.js';
+import { iso } from './run-mapper.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every worker ingest has heard from: `running` while one of its runs is, `online` when seen within
+ * `onlineWindowMs`, else `offline`; with its runs and pass rate over the last 24 hours.
+ */
+export async function listWorkers(db: Db, params: { now: number; onlineWindowMs: number }): Promise<Worker[]> {
+  const [workers, running, recent] = await Promise.all([
+    db.selectFrom('workers').selectAll().orderBy('worker_id').execute(),
+    db.selectFrom('runs').select('worker_id').distinct().where('status', '=', 'running').execute(),
+    db
+      .selectFrom('runs')
+      .select((eb) => [
+        'worker_id',
+        eb.fn.countAll<number>().as('runs'),
+        eb.fn.sum<number>('passed').as('passed'),
+        eb.fn.sum<number>('failed').as('failed'),
+        eb.fn.sum<number>('errors').as('errors'),
+      ])
+      .where('started_at', '>=', params.now - DAY_MS)
+      .groupBy('worker_id')
+      .execute(),
+  ]);
+  const isRunning = new Set(running.map((r) => r.worker_id));
+  const byWorker = new Map(recent.map((r) => [r.worker_id, r]));
+  return workers.map((w) => {
+    const r = byWorker.get(w.worker_id);
+    const executed = r ? Number(r.passed) + Number(r.failed) + Number(r.errors) : 0;
+    return {
+      worker_id: w.worker_id,
+      status: isRunning.has(w.worker_id) ? 'running' : params.now - w.last_seen_at <= params.onlineWindowMs ? 'online' : 'offline',
+      last_seen: iso(w.last_seen_at),
+      last_run_id: w.last_run_id,
+      project: w.project,
+      branch: w.branch,
+      runs_24h: r ? Number(r.runs) : 0,
+      pass_rate_24h: executed === 0 ? null : Number(r?.passed ?? 0) / executed,
+    };
+  });
+}

@@ -1,0 +1,16 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Outcome } from '@pytest-platform/schema';
+
+/** One test's result in one run; keyed by (run, test), so a redelivered entry overwrites itself. */
+export interface ResultTable {
+  run_id: number;
+  test_id: number;
+  outcome: Outcome;
+  duration: number;
+  attempts: number;
+  message: string | null;
+  longrepr: string | null;
+}
+
+export type ResultRow = Selectable<ResultTable>;
+export type NewResult = Insertable<ResultTable>;

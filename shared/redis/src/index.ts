@@ -1,0 +1,2 @@
+export { createRedisClient, redactUrl } from './redis-client.js';
+export type { RedisClientOptions } from './redis-client.js';
