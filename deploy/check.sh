@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Validates the deployment files without a Docker engine: compose file syntax and interpolation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "deploy/check.sh: docker-compose is not installed (Debian package docker-compose)" >&2
+  exit 1
+fi
+docker-compose -f docker-compose.yml config -q
+echo "deploy: docker-compose.yml is valid"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the test suite talks to when it is missing (Debian packages: redis-server, chromium,
+# python3-pytest-rerunfailures, docker-compose for the deploy checks), then the pytest plugin's
+# virtualenv. apt-get needs root or sudo; elsewhere it says what to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=(redis-server chromium python3-pytest-rerunfailures docker-compose)
+missing=()
+for pkg in "${need[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; }; then
+    echo "[test] the tests need: ${missing[*]} (Debian package names). Install them, then run again." >&2
+    exit 1
+  fi
+  echo "[test] installing ${missing[*]} with apt-get" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -x shared/pytest-plugin/scripts/setup-venv.sh ]; then
+  shared/pytest-plugin/scripts/setup-venv.sh >&2
+fi
