@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { limits } from '@pytest-platform/schema';
+import type { RunHeader } from '@pytest-platform/schema';
+import type { RunIdentity } from './run-identity.js';
+
+/** What an importer needs besides the file's content. */
+export interface ImportContext {
+  identity: RunIdentity;
+  /** Path of the report, recorded in `environment.report_file`. */
+  file?: string;
+  /** Start time when the report carries none (e.g. the file's mtime). @defaultValue now */
+  fallbackStart?: Date;
+}
+
+const EARLIEST_PLAUSIBLE = Date.UTC(2000, 0, 1);
+
+/** A report timestamp as an ISO date-time; a zone-less one is read as UTC. `null` when implausible. */
+export function parseReportTime(value: string | number | undefined): string | null {
+  if (value === undefined) return null;
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else {
+    const trimmed = value.trim();
+    const zoned = /(?:Z|[+-]\d\d:?\d\d)$/i.test(trimmed) || !/T|\d:\d/.test(trimmed) ? trimmed : `${trimmed}Z`;
+    ms = Date.parse(zoned.replace(' ', 'T'));
+  }
+  return Number.isFinite(ms) && ms >= EARLIEST_PLAUSIBLE ? new Date(ms).toISOString() : null;
+}
+
+export function runHeader(
+  context: ImportContext,
+  found: { framework: string; frameworkVersion?: string | null; timestamps: readonly (string | number | undefined)[] },
+): RunHeader {
+  const started = found.timestamps.map(parseReportTime).find((iso) => iso !== null)
+    ?? (context.fallbackStart ?? new Date()).toISOString();
+  const environment = { ...context.identity.environment };
+  if (context.file !== undefined) environment.report_file = path.basename(context.file).slice(0, limits.environmentValueLength);
+  return {
+    run_id: randomUUID(),
+    project: context.identity.project,
+    branch: context.identity.branch,
+    commit: context.identity.commit,
+    worker_id: context.identity.worker_id,
+    framework: found.framework.slice(0, limits.nameLength) || 'unknown',
+    framework_version: found.frameworkVersion?.slice(0, limits.nameLength) || null,
+    started_at: started,
+    environment,
+  };
+}

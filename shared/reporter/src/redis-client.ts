@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis';
+
+/**
+ * The one way this package makes a Redis client: connects on demand, gives up fast, never
+ * queues commands while offline and never reconnects in the background, so a dead Redis costs a
+ * test run about two seconds and never keeps the process alive.
+ */
+export async function connectRedis(url: string, options: { connectTimeoutMs?: number } = {}): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 2000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    reconnectOnError: () => false,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+}
+
+/** Closes a client politely, or drops it when the server no longer answers. */
+export async function closeRedis(client: Redis): Promise<void> {
+  try {
+    await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+  } catch {
+    // already closed
+  } finally {
+    client.disconnect();
+  }
+}
