@@ -19,7 +19,10 @@ export default defineConfig({
         root: dir,
         include: ['test/**/*.test.ts'],
       },
-    })),
+    })).concat({
+      extends: true,
+      test: { name: 'e2e', root: 'e2e', include: ['**/*.test.ts'], globalSetup: ['./global-setup.ts'] },
+    }),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
