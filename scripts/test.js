@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePostgres } from './lib/local-postgres.js';
 import { ensureRedis } from './lib/local-redis.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -20,7 +21,15 @@ try {
   say(error.message);
   process.exit(1);
 }
-const env = { ...process.env, REDIS_URL: redis.url };
+let pgUrl;
+try {
+  pgUrl = await ensurePostgres();
+} catch (error) {
+  say(error.message);
+  await redis.stop();
+  process.exit(1);
+}
+const env = { ...process.env, REDIS_URL: redis.url, PG_TEST_URL: pgUrl };
 const reports = mkdtempSync(join(tmpdir(), 'pp-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failed = false;

@@ -21,3 +21,6 @@ export { getTrend } from './repositories/trend.repository.js';
 export { listWorkers } from './repositories/worker.repository.js';
 export { getFailureStats } from './repositories/failure-stats.repository.js';
 export type { FailureStatsParams } from './repositories/failure-stats.repository.js';
+export { createPostgresRunWriter } from './postgres-run-writer.js';
+export type { AsyncRunWriter } from './postgres-run-writer.js';
+export { createRunWriter } from './create-run-writer.js';

@@ -3,12 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunResultSchema, type RunResultInput } from '@pytest-platform/schema';
 import { openDatabase, type Store } from '@pytest-platform/db';
+import { createTempPostgres } from '../../../test-support/postgres.js';
 
-/** A fresh SQLite store in a temp dir; `cleanup` closes and removes it. */
-export async function tempStore(): Promise<{ store: Extract<Store, { dialect: 'sqlite' }>; cleanup(): Promise<void> }> {
+export const dialects = ['sqlite', 'postgres'] as const;
+
+/** A fresh, migrated store of the given dialect; `cleanup` closes and removes it. */
+export async function tempStore(dialect: (typeof dialects)[number] = 'sqlite'): Promise<{ store: Store; cleanup(): Promise<void> }> {
+  if (dialect === 'postgres') {
+    const pg = await createTempPostgres();
+    const store = await openDatabase(pg.url);
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await pg.drop();
+      },
+    };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ppdb-'));
   const store = await openDatabase(join(dir, 'test.sqlite'));
-  if (store.dialect !== 'sqlite') throw new Error('expected sqlite');
   return {
     store,
     async cleanup() {

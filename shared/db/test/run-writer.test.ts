@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFinishedSchema, RunStartedSchema, RunTestsSchema, type StreamEntry } from '@pytest-platform/schema';
-import { createSqliteRunWriter, findRun, listRunFailures, listRuns, markStaleRunsInterrupted, type RunWriter } from '@pytest-platform/db';
-import { run, tempStore } from './helpers.js';
+import { createRunWriter, findRun, listRunFailures, listRuns, markStaleRunsInterrupted, type AsyncRunWriter } from '@pytest-platform/db';
+import { dialects, run, tempStore } from './helpers.js';
 
+describe.each(dialects)('run writer on %s', (dialect) => {
 let ctx: Awaited<ReturnType<typeof tempStore>>;
-let writer: RunWriter;
+let writer: AsyncRunWriter;
 beforeEach(async () => {
-  ctx = await tempStore();
-  writer = createSqliteRunWriter(ctx.store.sqlite);
+  ctx = await tempStore(dialect);
+  writer = createRunWriter(ctx.store);
 });
 afterEach(() => ctx.cleanup());
 
@@ -16,7 +17,6 @@ const header = {
   framework: 'pytest', started_at: '2026-11-26T10:00:00.000Z',
 };
 
-describe('SQLite run writer', () => {
   it('stores a whole run once however often it is delivered', async () => {
     const entry: StreamEntry = {
       type: 'run',
@@ -25,13 +25,13 @@ describe('SQLite run writer', () => {
         { nodeid: 'b', outcome: 'failed', message: 'boom', longrepr: 'Traceback…' },
       ] }),
     };
-    writer.write([entry]);
-    writer.write([entry, entry]);
+    await writer.write([entry]);
+    await writer.write([entry, entry]);
     const page = await listRuns(ctx.store.db, { limit: 10 });
     expect(page.items).toHaveLength(1);
     expect(page.items[0]).toMatchObject({ run_id: 'r1', status: 'failed', summary: { total: 2, passed: 1, failed: 1 }, pass_rate: 0.5 });
-    const count = ctx.store.sqlite.prepare('select count(*) n from results').get() as { n: number };
-    expect(count.n).toBe(2);
+    const count = await ctx.store.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(2);
     const found = await findRun(ctx.store.db, 'r1');
     expect(await listRunFailures(ctx.store.db, found!.pk)).toEqual([
       expect.objectContaining({ nodeid: 'b', outcome: 'failed', message: 'boom', longrepr: 'Traceback…' }),
@@ -44,11 +44,11 @@ describe('SQLite run writer', () => {
     const batch2: StreamEntry = { type: 'run.tests', data: RunTestsSchema.parse({ ...header, seq: 1, tests: [{ nodeid: 'c', outcome: 'skipped' }, { nodeid: 'd', outcome: 'passed', attempts: 2 }] }) };
     const finished: StreamEntry = { type: 'run.finished', data: RunFinishedSchema.parse({ ...header, finished_at: '2026-11-26T10:01:00.000Z', duration: 60, status: 'failed' }) };
 
-    writer.write([batch2]);
+    await writer.write([batch2]);
     let live = await findRun(ctx.store.db, 'live-1');
     expect(live).toMatchObject({ status: 'running', summary: { total: 2, skipped: 1, passed: 1, flaky: 1 } });
 
-    writer.write([finished, batch1, started, batch2]);
+    await writer.write([finished, batch1, started, batch2]);
     live = await findRun(ctx.store.db, 'live-1');
     expect(live).toMatchObject({
       status: 'failed', duration: 60, finished_at: '2026-11-26T10:01:00.000Z',
@@ -63,12 +63,12 @@ describe('SQLite run writer', () => {
       summary: { total: 5, passed: 5, failed: 0, skipped: 0, errors: 0 },
     }) };
     const batch: StreamEntry = { type: 'run.tests', data: RunTestsSchema.parse({ ...header, tests: [{ nodeid: 'a', outcome: 'passed' }] }) };
-    writer.write([finished, batch]);
+    await writer.write([finished, batch]);
     expect(await findRun(ctx.store.db, 'live-1')).toMatchObject({ status: 'passed', summary: { total: 5, passed: 5 } });
   });
 
   it('marks a running run that went silent as interrupted, keeping its tests', async () => {
-    writer.write([{ type: 'run.tests', data: RunTestsSchema.parse({ ...header, tests: [{ nodeid: 'a', outcome: 'failed' }] }) }], 1_000);
+    await writer.write([{ type: 'run.tests', data: RunTestsSchema.parse({ ...header, tests: [{ nodeid: 'a', outcome: 'failed' }] }) }], 1_000);
     expect(await markStaleRunsInterrupted(ctx.store.db, 500)).toEqual([]);
     expect(await markStaleRunsInterrupted(ctx.store.db, 2_000)).toEqual(['live-1']);
     expect(await findRun(ctx.store.db, 'live-1')).toMatchObject({ status: 'interrupted', summary: { total: 1, failed: 1 } });
@@ -77,9 +77,9 @@ describe('SQLite run writer', () => {
   it('writes nothing of a batch that fails part-way', async () => {
     const good: StreamEntry = { type: 'run', data: run({ run_id: 'ok', tests: [{ nodeid: 'a', outcome: 'passed' }] }) };
     const bad = { type: 'run', data: { ...run({ run_id: 'bad' }), started_at: 'not a date' } } as StreamEntry;
-    expect(() => writer.write([good, bad])).toThrow();
+    await expect(writer.write([good, bad])).rejects.toThrow();
     expect((await listRuns(ctx.store.db, { limit: 10 })).items).toEqual([]);
-    writer.write([good]);
+    await writer.write([good]);
     expect((await listRuns(ctx.store.db, { limit: 10 })).items).toHaveLength(1);
   });
 });
