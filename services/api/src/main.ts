@@ -1,0 +1,60 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { openDatabase, parseDatabaseUrl } from '@pytest-platform/db';
+import { createRedisClient, redactUrl } from '@pytest-platform/redis';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type ApiConfig } from './env.js';
+
+let config: ApiConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`api: ${error.message}\n`);
+  process.exit(2);
+}
+
+const logger = pino({ name: 'api', level: config.logLevel });
+const target = parseDatabaseUrl(config.databaseUrl);
+const store = await openDatabase(target);
+const redis = createRedisClient(config.redisUrl, { name: 'pytest-platform-api', options: { commandTimeout: 5_000 } });
+redis.on('error', (error: Error) => logger.warn({ err: error.message, redis: redactUrl(config.redisUrl) }, 'redis error'));
+
+const server = createServer(createApp(config, { store, redis, logger }).callback());
+server.keepAliveTimeout = 65_000;
+server.listen(config.port, config.host);
+await once(server, 'listening');
+const address = server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+logger.info(
+  {
+    url: `http://${host}:${port}`,
+    redis: redactUrl(config.redisUrl),
+    db: target.dialect === 'sqlite' ? target.filename : redactUrl(target.connectionString),
+    stream: config.resultsStream,
+    auth: config.apiToken !== undefined,
+  },
+  'ready',
+);
+
+let closing = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'closing');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const force = setTimeout(() => server.closeAllConnections(), 5_000);
+  await closed;
+  clearTimeout(force);
+  await Promise.allSettled([
+    store.close(),
+    redis.status === 'ready' ? redis.quit() : Promise.resolve(redis.disconnect()),
+  ]);
+  logger.info('closed');
+  process.exit(0);
+}
+process.once('SIGINT', (signal) => void shutdown(signal));
+process.once('SIGTERM', (signal) => void shutdown(signal));

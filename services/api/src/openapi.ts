@@ -1,0 +1,195 @@
+import {
+  AcceptedSchema, ErrorBodySchema, FailureStatsSchema, HealthSchema, limits, RunDetailSchema, RunPageSchema,
+  RunResultSchema, runStatuses, TrendSchema, WorkersSchema, type ErrorCode,
+} from '@pytest-platform/schema';
+import { z } from 'zod';
+import { ProjectsSchema } from './routes/projects.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+interface Param {
+  name: string;
+  in?: 'query' | 'path';
+  description: string;
+  schema: JsonSchema;
+  required?: boolean;
+}
+
+const param = ({ in: where = 'query', required = where === 'path', ...rest }: Param) => ({ ...rest, in: where, required });
+const text = { type: 'string', minLength: 1, maxLength: 255 };
+const date = { type: 'string', description: 'ISO 8601 date or date-time', examples: ['2026-11-26', '2026-11-26T10:00:00Z'] };
+const limit = (defaultValue: number, max: number) => ({ type: 'integer', minimum: 1, default: defaultValue, description: `clamped to ${max}` });
+
+const params = {
+  project: param({ name: 'project', description: 'Only this project.', schema: text }),
+  branch: param({ name: 'branch', description: 'Only this branch.', schema: text }),
+};
+
+const readErrors = { 400: errorRef('InvalidQuery'), 401: errorRef('Unauthorized'), 500: errorRef('Internal') };
+
+/** The OpenAPI 3.1 document of this API, generated from the shared zod schemas. */
+export function buildOpenApiDocument(options: { auth: boolean }): Record<string, unknown> {
+  const errorResponse = (description: string, code: ErrorCode) => ({
+    description: `${description} (\`${code}\`)`,
+    content: json(ref('ErrorBody')),
+  });
+  const ok = (schema: string, description = 'OK') => ({ 200: { description, content: json(ref(schema)) } });
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'pytest-platform API',
+      version: '1.0.0',
+      description:
+        'Read API over stored test runs, and `POST /results` for workers that can only speak HTTP. JSON only; every error body is `{"error":{"code","message"}}`. ' +
+        'Pass rate is `passed / (passed + failed + errors)`; a run that executed nothing has `null`.',
+    },
+    servers: [{ url: '/' }],
+    ...(options.auth ? { security: [{ bearerAuth: [] }] } : {}),
+    tags: [{ name: 'results' }, { name: 'stats' }, { name: 'ops' }],
+    paths: {
+      '/results': {
+        post: {
+          operationId: 'postResult',
+          tags: ['results'],
+          summary: 'Queue one run (a RunResult) on the results stream',
+          requestBody: { required: true, content: json(ref('RunResult')) },
+          responses: {
+            202: { description: 'Accepted: on the stream, stored once ingest reads it', content: json(ref('Accepted')) },
+            400: { description: 'Body is not JSON (`invalid_json`) or not a RunResult (`invalid_body`, naming the fields)', content: json(ref('ErrorBody')) },
+            401: errorRef('Unauthorized'),
+            413: errorResponse(`Body larger than ${limits.entryBytes} bytes`, 'payload_too_large'),
+            415: errorResponse('Content-Type is not application/json', 'unsupported_media_type'),
+            500: errorRef('Internal'),
+            503: errorResponse('Redis is unavailable', 'unavailable'),
+          },
+        },
+        get: {
+          operationId: 'listResults',
+          tags: ['results'],
+          summary: 'Runs, newest first, with keyset pagination',
+          parameters: [
+            params.project,
+            params.branch,
+            param({ name: 'worker_id', description: 'Only runs of this worker.', schema: text }),
+            param({ name: 'status', description: 'Only runs with this status.', schema: { type: 'string', enum: [...runStatuses, 'running'] } }),
+            param({ name: 'since', description: 'Runs started at or after.', schema: date }),
+            param({ name: 'until', description: 'Runs started before.', schema: date }),
+            param({ name: 'limit', description: 'Page size.', schema: limit(50, 500) }),
+            param({ name: 'cursor', description: '`next_cursor` of the previous page.', schema: { type: 'string' } }),
+          ],
+          responses: { ...ok('RunPage'), ...readErrors },
+        },
+      },
+      '/results/{run_id}': {
+        get: {
+          operationId: 'getResult',
+          tags: ['results'],
+          summary: 'One run with its failed and error tests',
+          parameters: [param({ name: 'run_id', in: 'path', description: 'The run id.', schema: { type: 'string' } })],
+          responses: { ...ok('RunDetail'), 404: errorResponse('No run with this id', 'not_found'), ...readErrors },
+        },
+      },
+      '/trend': {
+        get: {
+          operationId: 'getTrend',
+          tags: ['stats'],
+          summary: 'Pass rate and counts of the last finished runs, oldest first',
+          parameters: [
+            { ...params.project, required: true, description: 'The project.' },
+            params.branch,
+            param({ name: 'limit', description: 'Number of runs.', schema: limit(30, 1000) }),
+          ],
+          responses: { ...ok('Trend'), ...readErrors },
+        },
+      },
+      '/workers': {
+        get: {
+          operationId: 'listWorkers',
+          tags: ['stats'],
+          summary: 'Every worker: running, online (seen within WORKER_ONLINE_MINUTES) or offline',
+          responses: { ...ok('Workers'), ...readErrors },
+        },
+      },
+      '/failures/stats': {
+        get: {
+          operationId: 'getFailureStats',
+          tags: ['stats'],
+          summary: 'Tests that failed most often in the window; failure_rate = failures / runs',
+          parameters: [
+            params.project,
+            params.branch,
+            param({ name: 'days', description: 'Window in days.', schema: limit(7, 365) }),
+            param({ name: 'limit', description: 'Number of tests.', schema: limit(20, 500) }),
+          ],
+          responses: { ...ok('FailureStats'), ...readErrors },
+        },
+      },
+      '/projects': {
+        get: {
+          operationId: 'listProjects',
+          tags: ['stats'],
+          summary: 'Projects that have runs',
+          responses: { ...ok('Projects'), ...readErrors },
+        },
+      },
+      '/health': {
+        get: {
+          operationId: 'getHealth',
+          tags: ['ops'],
+          summary: 'Redis, database and ingest backlog; never requires a token',
+          security: [],
+          responses: {
+            200: { description: 'Redis and the database answer', content: json(ref('Health')) },
+            503: { description: 'Redis or the database does not answer', content: json(ref('Health')) },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          tags: ['ops'],
+          summary: 'This document',
+          responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, 401: errorRef('Unauthorized') },
+        },
+      },
+      '/docs/': {
+        get: {
+          operationId: 'getDocs',
+          tags: ['ops'],
+          summary: 'Swagger UI over this document',
+          responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, 401: errorRef('Unauthorized') },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        RunResult: jsonSchema(RunResultSchema, 'input'),
+        Accepted: jsonSchema(AcceptedSchema),
+        RunPage: jsonSchema(RunPageSchema),
+        RunDetail: jsonSchema(RunDetailSchema),
+        Trend: jsonSchema(TrendSchema),
+        Workers: jsonSchema(WorkersSchema),
+        FailureStats: jsonSchema(FailureStatsSchema),
+        Projects: jsonSchema(ProjectsSchema),
+        Health: jsonSchema(HealthSchema),
+        ErrorBody: jsonSchema(ErrorBodySchema),
+      },
+      responses: {
+        InvalidQuery: errorResponse('A query parameter is unknown or invalid; the message names it', 'invalid_query'),
+        Unauthorized: errorResponse('Missing or wrong bearer token', 'unauthorized'),
+        Internal: errorResponse('Unexpected error', 'internal'),
+      },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type Router from '@koa/router';
+import { getFailureStats } from '@pytest-platform/db';
+import type { FailureStats } from '@pytest-platform/schema';
+import { z } from 'zod';
+import type { RouteContext } from '../deps.js';
+import { limitParam, parseQuery, textParam } from '../query.js';
+
+const DAY_MS = 86_400_000;
+
+export const FailureStatsQuery = z.object({
+  project: textParam,
+  branch: textParam,
+  days: limitParam(7, 365),
+  limit: limitParam(20, 500),
+});
+
+export function registerFailuresRoutes(router: Router, { deps }: RouteContext): void {
+  router.get('/failures/stats', async (ctx) => {
+    const { days, ...query } = parseQuery(ctx, FailureStatsQuery);
+    const items = await getFailureStats(deps.store.db, { ...query, since: Date.now() - days * DAY_MS });
+    ctx.body = { items } satisfies FailureStats;
+  });
+}
