@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Validates the deployment files without a Docker engine: compose file syntax and interpolation.
+# Validates the deployment files without a Docker engine or a cluster: both compose variants
+# (syntax, interpolation, merge) and the Kubernetes manifests against the API schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v docker-compose >/dev/null 2>&1; then
@@ -8,3 +9,6 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 docker-compose -f docker-compose.yml config -q
 echo "deploy: docker-compose.yml is valid"
+docker-compose -f docker-compose.yml -f docker-compose.postgres.yml config -q
+echo "deploy: docker-compose.yml + docker-compose.postgres.yml is valid"
+node deploy/validate-k8s.mjs
