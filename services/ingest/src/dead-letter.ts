@@ -1,0 +1,24 @@
+import type { StreamMessage } from './stream-message.js';
+
+/** Dead letters keep at most this much of the original `data`. */
+export const DEAD_LETTER_DATA_BYTES = 1_048_576;
+
+const MARKER = '\n… [truncated]';
+
+function truncateBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const head = Buffer.from(text).subarray(0, max - Buffer.byteLength(MARKER)).toString('utf8');
+  return head.replace(/\uFFFD$/, '') + MARKER;
+}
+
+/** The fields of a `<stream>:dead` entry: why, what, and where it came from. */
+export function deadLetterFields(message: StreamMessage, reason: string, consumer: string, at = new Date()): string[] {
+  return [
+    'reason', reason,
+    'type', message.fields?.type ?? '',
+    'data', truncateBytes(message.fields?.data ?? '', DEAD_LETTER_DATA_BYTES),
+    'source_id', message.id,
+    'consumer', consumer,
+    'at', at.toISOString(),
+  ];
+}

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig, type IngestConfig } from './env.js';
+import { createIngest } from './ingest.js';
+import { createLogger } from './logger.js';
+
+let config: IngestConfig;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`ingest: ${error.message}\n`);
+  process.exit(2);
+}
+
+const logger = createLogger(config.logLevel);
+const ingest = createIngest(config, { logger });
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  ingest.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'could not stop cleanly');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+try {
+  await ingest.start();
+} catch (error) {
+  logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await ingest.close().catch(() => {});
+  process.exit(1);
+}
