@@ -1,0 +1,141 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { createServer as createNodeServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ApiClient } from './api-client.js';
+import type { McpConfig } from './env.js';
+import { createLogger, type Logger } from './logger.js';
+import { REPORT_CSP, renderReport } from './render/report.js';
+import { loadReportData } from './report-data.js';
+import { createServer } from './server.js';
+import { requireProject, ToolFailure } from './tool-result.js';
+
+export interface HttpServerDeps {
+  api?: ApiClient;
+  logger?: Logger;
+}
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** Compares two secrets in constant time (hashing first makes the lengths equal). */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+function sendJson(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+/**
+ * The MCP service over HTTP: Streamable HTTP at `/mcp` (stateless: one MCP server per request)
+ * and `GET /reports/{project}.html`. Host and Origin are checked against DNS rebinding; when
+ * `API_TOKEN` is set every request needs `Authorization: Bearer <token>`.
+ */
+export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): Server {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const api = deps.api ?? new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken, timeoutMs: config.apiTimeoutMs });
+
+  const server = createNodeServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'request failed');
+      sendJson(res, 500, 'internal', 'internal error');
+    });
+  });
+
+  const allowedHosts = (): Set<string> => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    return new Set([...LOOPBACK.map((host) => `${host}:${port}`), ...config.allowedHosts]);
+  };
+
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (!host) return false;
+    const allowed = allowedHosts();
+    const lower = host.toLowerCase();
+    if (allowed.has(lower)) return true;
+    const name = lower.replace(/:\d+$/, '');
+    return config.allowedHosts.includes(name);
+  };
+
+  const originAllowed = (origin: string | undefined): boolean => {
+    if (origin === undefined) return true;
+    try {
+      const url = new URL(origin);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && hostAllowed(url.host || url.hostname);
+    } catch {
+      return false;
+    }
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!hostAllowed(req.headers.host)) {
+      logger.warn({ host: req.headers.host }, 'refused foreign Host header');
+      return sendJson(res, 403, 'forbidden_host', `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed; add it to MCP_ALLOWED_HOSTS.`);
+    }
+    if (!originAllowed(req.headers.origin)) {
+      logger.warn({ origin: req.headers.origin }, 'refused foreign Origin header');
+      return sendJson(res, 403, 'forbidden_origin', `Origin ${JSON.stringify(req.headers.origin)} is not allowed.`);
+    }
+    if (config.apiToken) {
+      const header = req.headers.authorization ?? '';
+      const match = /^Bearer\s+(.+)$/i.exec(header);
+      if (!match?.[1] || !safeEqual(match[1].trim(), config.apiToken)) {
+        return sendJson(res, 401, 'unauthorized', 'Send Authorization: Bearer <API_TOKEN>.', { 'www-authenticate': 'Bearer' });
+      }
+    }
+
+    if (url.pathname === '/mcp') return handleMcp(req, res);
+    const report = /^\/reports\/([^/]+)\.html$/.exec(url.pathname);
+    if (report?.[1]) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, 'method_not_allowed', 'Use GET.', { allow: 'GET, HEAD' });
+      return handleReport(req, res, decodeURIComponent(report[1]), url.searchParams.get('branch') || undefined);
+    }
+    if (url.pathname === '/health' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok', api_url: config.apiUrl }));
+      return;
+    }
+    sendJson(res, 404, 'not_found', `No route ${req.method} ${url.pathname}; use POST /mcp or GET /reports/{project}.html.`);
+  }
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      return sendJson(res, 405, 'method_not_allowed', 'This server is stateless: send JSON-RPC with POST /mcp.', { allow: 'POST' });
+    }
+    const mcp = createServer(config, { api, logger });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void mcp.close();
+    });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  }
+
+  async function handleReport(req: IncomingMessage, res: ServerResponse, project: string, branch: string | undefined): Promise<void> {
+    const text = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': REPORT_CSP });
+      res.end(body);
+    };
+    try {
+      await requireProject({ api, config, logger }, project);
+      const report = renderReport(await loadReportData(api, { project, branch }));
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': String(report.bytes),
+        'content-security-policy': REPORT_CSP,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : report.html);
+    } catch (error) {
+      if (error instanceof ToolFailure) return text(404, error.message);
+      logger.warn({ err: (error as Error).message, project }, 'report failed');
+      text(502, (error as Error).message);
+    }
+  }
+
+  return server;
+}

@@ -1,0 +1,15 @@
+export { ApiClient, ApiRequestError, ApiUnavailableError, ProjectsSchema } from './api-client.js';
+export type { ApiClientOptions, ResultsQuery } from './api-client.js';
+export { ConfigError, loadConfig, testConfig } from './env.js';
+export type { McpConfig } from './env.js';
+export { createHttpServer } from './http-server.js';
+export type { HttpServerDeps } from './http-server.js';
+export { createServer, SERVER_INFO } from './server.js';
+export type { ServerDeps } from './server.js';
+export { REPORT_CSP, renderReport, reportLimits, reportSections } from './render/report.js';
+export type { RenderedReport, ReportData, ReportSection } from './render/report.js';
+export { escapeHtml } from './render/escape.js';
+export { loadReportData } from './report-data.js';
+export { trendDirection, TREND_THRESHOLD } from './trend-direction.js';
+export { REPORT_VIEW_URI } from './app-view.js';
+export { toolNames } from './tools/index.js';

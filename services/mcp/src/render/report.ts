@@ -1,0 +1,206 @@
+import { truncate, type FailureStat, type Run, type RunDetail, type Trend, type Worker } from '@pytest-platform/schema';
+import { emptyChart, lineChart } from './chart.js';
+import { html, raw, type Raw } from './escape.js';
+import { formatDay, formatDuration, formatPercent, formatTime, niceCeil } from './format.js';
+import { reportCss } from './report-css.js';
+
+/** Everything one report shows; the MCP service fetches it from the API. */
+export interface ReportData {
+  project: string;
+  /** `null`: all branches. */
+  branch: string | null;
+  generatedAt: string;
+  /** Most recent runs, newest first. */
+  runs: readonly Run[];
+  /** Points oldest first, one per run. */
+  trend: Trend;
+  /** The newest run with its failures. */
+  latest: RunDetail | null;
+  failureStats: readonly FailureStat[];
+  /** Window of `failureStats`, in days. */
+  failureStatsDays: number;
+  workers: readonly Worker[];
+}
+
+/** Upper bounds that keep a report small on huge projects; the rest is summarised as "and K more". */
+export const reportLimits = {
+  failures: 50,
+  tracebackChars: 16_384,
+  messageChars: 500,
+  failureStats: 20,
+  workers: 50,
+  runs: 15,
+};
+
+export const reportSections = ['summary', 'trend', 'failures', 'frequent-failures', 'runs', 'workers'] as const;
+export type ReportSection = (typeof reportSections)[number];
+
+export interface RenderedReport {
+  html: string;
+  sections: ReportSection[];
+  /** UTF-8 bytes of `html`. */
+  bytes: number;
+}
+
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const more = (total: number, shown: number, noun: string) =>
+  total > shown ? html`<p class="more">and ${total - shown} more ${noun}</p>` : '';
+
+const badge = (status: string) => html`<span class="badge ${status}">${status}</span>`;
+
+/** Renders one self-contained HTML report: inline CSS and SVG, no scripts, every test string escaped. */
+export function renderReport(data: ReportData): RenderedReport {
+  const title = `${data.project}${data.branch ? ` @ ${data.branch}` : ''} — test report`;
+  const body = [summarySection(data), trendSection(data), failuresSection(data), frequentSection(data), runsSection(data), workersSection(data)];
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="pytest-platform">
+<title>${title}</title>
+<style>${raw(reportCss)}</style>
+</head>
+<body>
+<main>
+${body}
+<footer>Generated ${formatTime(data.generatedAt)} by pytest-platform from the read API.</footer>
+</main>
+</body>
+</html>
+`.value;
+  return { html: page, sections: [...reportSections], bytes: Buffer.byteLength(page) };
+}
+
+function summarySection(data: ReportData): Raw {
+  const latest = data.latest ?? data.runs[0] ?? null;
+  const branch = data.branch ?? 'all branches';
+  if (!latest) {
+    return html`<header id="summary" class="summary"><h1>${data.project} <small>${branch}</small></h1><p class="empty">No runs stored for this project${data.branch ? ' on this branch' : ''} yet.</p></header>`;
+  }
+  const s = latest.summary;
+  const stat = (label: string, value: string | number, cls = '') => html`<div class="stat ${cls}"><span class="value">${value}</span><span class="label">${label}</span></div>`;
+  return html`<header id="summary" class="summary status-${latest.status}">
+<h1>${data.project} <small>${branch}</small></h1>
+<p class="meta">Last run ${badge(latest.status)} started ${formatTime(latest.started_at)} on <code>${latest.worker_id}</code>${latest.branch ? html` · branch <code>${latest.branch}</code>` : ''}${latest.commit ? html` · commit <code>${latest.commit}</code>` : ''} · ${formatDuration(latest.duration)}</p>
+<div class="stats">
+${stat('pass rate', formatPercent(latest.pass_rate), 'rate')}
+${stat('total', s.total)}
+${stat('passed', s.passed, 'passed')}
+${stat('failed', s.failed, 'failed')}
+${stat('errors', s.errors, 'error')}
+${stat('skipped', s.skipped, 'skipped')}
+${s.flaky > 0 ? stat('flaky', s.flaky, 'flaky') : ''}
+</div>
+</header>`;
+}
+
+function trendSection(data: ReportData): Raw {
+  const points = data.trend.points;
+  if (points.length === 0) return html`<section id="trend"><h2>Trend</h2>${emptyChart('No runs to chart yet.')}</section>`;
+  const label = (p: (typeof points)[number]) => formatDay(p.started_at);
+  const passChart = lineChart({
+    title: `Pass rate over the last ${points.length} runs`,
+    yAxisTitle: 'pass rate',
+    xAxisTitle: 'run start (UTC), oldest → newest',
+    yMax: 1,
+    formatY: (v) => formatPercent(v, 0),
+    className: 'pass-rate',
+    points: points.map((p) => ({
+      value: p.pass_rate,
+      label: label(p),
+      title: `${formatTime(p.started_at)} · ${p.pass_rate === null ? 'nothing executed' : formatPercent(p.pass_rate)} · ${p.passed} passed, ${p.failed} failed, ${p.errors} errors · run ${p.run_id}`,
+    })),
+  });
+  const maxDuration = Math.max(0, ...points.map((p) => p.duration ?? 0));
+  const durationChart = lineChart({
+    title: `Duration over the last ${points.length} runs`,
+    yAxisTitle: 'duration',
+    xAxisTitle: 'run start (UTC), oldest → newest',
+    yMax: niceCeil(maxDuration),
+    formatY: (v) => formatDuration(v),
+    className: 'duration',
+    points: points.map((p) => ({
+      value: p.duration,
+      label: label(p),
+      title: `${formatTime(p.started_at)} · ${formatDuration(p.duration)} · run ${p.run_id}`,
+    })),
+  });
+  return html`<section id="trend"><h2>Trend <small>${points.length} runs</small></h2>
+<figure><figcaption>Pass rate</figcaption>${passChart}</figure>
+<figure><figcaption>Duration</figcaption>${durationChart}</figure>
+</section>`;
+}
+
+function failuresSection(data: ReportData): Raw {
+  const latest = data.latest;
+  if (!latest) return html`<section id="failures"><h2>Failures in the latest run</h2><p class="empty">No run yet.</p></section>`;
+  const failures = latest.failures;
+  if (failures.length === 0) {
+    return html`<section id="failures"><h2>Failures in the latest run</h2><p class="ok">No failures or errors in run <code>${latest.run_id}</code>.</p></section>`;
+  }
+  const shown = failures.slice(0, reportLimits.failures);
+  const items = shown.map((f) => html`<details class="failure">
+<summary>${badge(f.outcome)} <code class="nodeid">${f.nodeid}</code>${f.message ? html`<span class="message">${truncate(f.message, reportLimits.messageChars)}</span>` : ''}</summary>
+${f.file ? html`<p class="where">${f.file}${f.line !== null ? `:${f.line}` : ''} · ${formatDuration(f.duration)}${f.attempts > 1 ? ` · ${f.attempts} attempts` : ''}</p>` : ''}
+<pre class="traceback">${f.longrepr ? truncate(f.longrepr, reportLimits.tracebackChars) : f.message ?? 'no traceback recorded'}</pre>
+</details>`);
+  return html`<section id="failures"><h2>Failures in the latest run <small>${failures.length}</small></h2>
+<p class="meta">Run <code>${latest.run_id}</code> · ${formatTime(latest.started_at)}</p>
+${items}
+${more(failures.length, shown.length, 'failures')}
+</section>`;
+}
+
+function frequentSection(data: ReportData): Raw {
+  const stats = data.failureStats;
+  const heading = html`<h2>Most frequent failures <small>last ${data.failureStatsDays} days</small></h2>`;
+  if (stats.length === 0) return html`<section id="frequent-failures">${heading}<p class="ok">No test failed in this window.</p></section>`;
+  const shown = stats.slice(0, reportLimits.failureStats);
+  const rows = shown.map((s) => html`<tr>
+<td><code class="nodeid">${s.nodeid}</code>${s.last_message ? html`<div class="message">${truncate(s.last_message, reportLimits.messageChars)}</div>` : ''}</td>
+<td class="num">${s.failures} / ${s.runs}</td>
+<td class="num">${formatPercent(s.failure_rate)}</td>
+<td>${formatTime(s.last_failed_at)}</td>
+</tr>`);
+  return html`<section id="frequent-failures">${heading}
+<table><thead><tr><th>test</th><th class="num">failed / runs</th><th class="num">failure rate</th><th>last failed</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${more(stats.length, shown.length, 'tests')}
+</section>`;
+}
+
+function runsSection(data: ReportData): Raw {
+  const runs = data.runs;
+  if (runs.length === 0) return html`<section id="runs"><h2>Recent runs</h2><p class="empty">No runs yet.</p></section>`;
+  const shown = runs.slice(0, reportLimits.runs);
+  const rows = shown.map((r) => html`<tr>
+<td>${formatTime(r.started_at)}</td><td>${badge(r.status)}</td><td class="num">${formatPercent(r.pass_rate)}</td>
+<td class="num">${r.summary.passed} / ${r.summary.failed} / ${r.summary.errors} / ${r.summary.skipped}</td>
+<td class="num">${formatDuration(r.duration)}</td><td><code>${r.worker_id}</code></td><td>${r.branch ?? '–'}</td><td><code>${r.commit ?? '–'}</code></td>
+</tr>`);
+  return html`<section id="runs"><h2>Recent runs</h2>
+<table><thead><tr><th>started</th><th>status</th><th class="num">pass rate</th><th class="num">passed / failed / errors / skipped</th><th class="num">duration</th><th>worker</th><th>branch</th><th>commit</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${more(runs.length, shown.length, 'runs')}
+</section>`;
+}
+
+function workersSection(data: ReportData): Raw {
+  const workers = data.workers;
+  if (workers.length === 0) return html`<section id="workers"><h2>Workers</h2><p class="empty">No worker has reported yet.</p></section>`;
+  const shown = workers.slice(0, reportLimits.workers);
+  const rows = shown.map((w) => html`<tr>
+<td><code>${w.worker_id}</code></td><td>${badge(w.status)}</td><td>${formatTime(w.last_seen)}</td>
+<td>${w.project ?? '–'}${w.branch ? html` <small>${w.branch}</small>` : ''}</td>
+<td><code>${w.last_run_id ?? '–'}</code></td><td class="num">${w.runs_24h}</td><td class="num">${formatPercent(w.pass_rate_24h)}</td>
+</tr>`);
+  return html`<section id="workers"><h2>Workers <small>${workers.length}</small></h2>
+<table><thead><tr><th>worker</th><th>status</th><th>last seen</th><th>last project</th><th>last run</th><th class="num">runs 24 h</th><th class="num">pass rate 24 h</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${more(workers.length, shown.length, 'workers')}
+</section>`;
+}

@@ -1,0 +1,69 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { ToolContext } from '../context.js';
+import { requireProject, runTool, structured } from '../tool-result.js';
+
+export const GetSummaryInput = z.object({
+  project: z.string().min(1).max(255).optional().describe('Only runs of this project; all projects when absent'),
+  limit: z.number().int().min(1).max(100).default(10).describe('How many of the most recent runs'),
+});
+
+export const RunSummary = z.object({
+  run_id: z.string(),
+  project: z.string(),
+  branch: z.string().nullable(),
+  commit: z.string().nullable(),
+  worker_id: z.string(),
+  status: z.string(),
+  started_at: z.string(),
+  duration: z.number().nullable().describe('seconds'),
+  pass_rate: z.number().nullable().describe('passed / (passed + failed + errors); null when nothing executed'),
+  total: z.number().int(),
+  passed: z.number().int(),
+  failed: z.number().int(),
+  errors: z.number().int(),
+  skipped: z.number().int(),
+  flaky: z.number().int(),
+});
+
+export const GetSummaryOutput = z.object({
+  project: z.string().nullable(),
+  count: z.number().int(),
+  runs: z.array(RunSummary).describe('Newest first'),
+});
+
+export function registerGetSummaryTool(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'get_summary',
+    {
+      title: 'Summarise recent runs',
+      description: 'The last N test runs (newest first) with counts, pass rate, duration, branch, commit and worker.',
+      inputSchema: GetSummaryInput,
+      outputSchema: GetSummaryOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      runTool(ctx, 'get_summary', async () => {
+        if (args.project !== undefined) await requireProject(ctx, args.project);
+        const page = await ctx.api.results({ project: args.project, limit: args.limit });
+        const runs = page.items.map((run) => ({
+          run_id: run.run_id,
+          project: run.project,
+          branch: run.branch,
+          commit: run.commit,
+          worker_id: run.worker_id,
+          status: run.status,
+          started_at: run.started_at,
+          duration: run.duration,
+          pass_rate: run.pass_rate,
+          total: run.summary.total,
+          passed: run.summary.passed,
+          failed: run.summary.failed,
+          errors: run.summary.errors,
+          skipped: run.summary.skipped,
+          flaky: run.summary.flaky,
+        }));
+        return structured({ project: args.project ?? null, count: runs.length, runs });
+      }),
+  );
+}

@@ -1,0 +1,63 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { ToolContext } from '../context.js';
+import { trendDirection, TREND_THRESHOLD } from '../trend-direction.js';
+import { requireProject, runTool, structured } from '../tool-result.js';
+
+export const GetTrendInput = z.object({
+  project: z.string().min(1).max(255).describe('Project name'),
+  branch: z.string().min(1).max(255).optional().describe('Only runs of this branch; all branches when absent'),
+  limit: z.number().int().min(2).max(500).default(10).describe('How many of the most recent runs'),
+});
+
+export const GetTrendOutput = z.object({
+  project: z.string(),
+  branch: z.string().nullable(),
+  direction: z.enum(['improving', 'declining', 'stable']),
+  delta: z.number().nullable().describe('Mean pass rate of the newer half minus the older half; null with fewer than 2 rated runs'),
+  threshold: z.number().describe('|delta| below this is stable'),
+  points: z
+    .array(
+      z.object({
+        run_id: z.string(),
+        started_at: z.string(),
+        pass_rate: z.number().nullable(),
+        total: z.number().int(),
+        passed: z.number().int(),
+        failed: z.number().int(),
+        errors: z.number().int(),
+        skipped: z.number().int(),
+        duration: z.number().nullable(),
+      }),
+    )
+    .describe('Oldest first'),
+});
+
+export function registerGetTrendTool(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'get_trend',
+    {
+      title: 'Pass-rate trend',
+      description:
+        `Pass rate of the last N runs, oldest → newest, and the direction of change: the mean pass rate of the newer half of the runs against the older half; `
+        + `a change of less than ${TREND_THRESHOLD * 100} percentage points is "stable".`,
+      inputSchema: GetTrendInput,
+      outputSchema: GetTrendOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      runTool(ctx, 'get_trend', async () => {
+        await requireProject(ctx, args.project);
+        const trend = await ctx.api.trend({ project: args.project, branch: args.branch, limit: args.limit });
+        const { direction, delta } = trendDirection(trend.points.map((p) => p.pass_rate));
+        return structured({
+          project: trend.project,
+          branch: trend.branch,
+          direction,
+          delta,
+          threshold: TREND_THRESHOLD,
+          points: trend.points,
+        });
+      }),
+  );
+}

@@ -1,0 +1,41 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { workerStatuses } from '@pytest-platform/schema';
+import { z } from 'zod';
+import type { ToolContext } from '../context.js';
+import { runTool, structured } from '../tool-result.js';
+
+export const GetWorkersOutput = z.object({
+  counts: z.object({ running: z.number().int(), online: z.number().int(), offline: z.number().int() }),
+  workers: z.array(
+    z.object({
+      worker_id: z.string(),
+      status: z.enum(workerStatuses),
+      last_seen: z.string(),
+      last_run_id: z.string().nullable(),
+      project: z.string().nullable(),
+      branch: z.string().nullable(),
+      runs_24h: z.number().int(),
+      pass_rate_24h: z.number().nullable(),
+    }),
+  ),
+});
+
+export function registerGetWorkersTool(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'get_workers',
+    {
+      title: 'Worker health',
+      description: "Every worker's status (running / online / offline), when it was last seen, its last run and project, and its runs and pass rate over the last 24 hours.",
+      inputSchema: z.object({}),
+      outputSchema: GetWorkersOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () =>
+      runTool(ctx, 'get_workers', async () => {
+        const { items } = await ctx.api.workers();
+        const counts = { running: 0, online: 0, offline: 0 };
+        for (const worker of items) counts[worker.status] += 1;
+        return structured({ counts, workers: items });
+      }),
+  );
+}
