@@ -1,0 +1,72 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEntry } from '@pytest-platform/schema';
+import type { StreamEntry } from '@pytest-platform/schema';
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const packageDir = fileURLToPath(new URL('..', import.meta.url));
+export const repoRoot = path.resolve(packageDir, '../..');
+export const fixturesDir = path.join(packageDir, 'test', 'fixtures');
+export const reportsDir = path.resolve(repoRoot, '../shared/fixtures/reports');
+export const cliPath = path.join(packageDir, 'bin', 'pytest-platform.js');
+
+export const randomStream = () => `test:${randomUUID()}`;
+export const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'reporter-test-'));
+
+/** Builds `dist/`, which runners and the CLI load the package from. */
+export function buildPackage(): void {
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', packageDir], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/** Every entry on `stream`, validated with the schema's `parseEntry`; fails on an invalid one. */
+export async function readEntries(redis: Redis, stream: string): Promise<StreamEntry[]> {
+  const raw = await redis.xrange(stream, '-', '+');
+  return raw.map(([id, fields]) => {
+    const map = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '');
+    if (map.size !== 2) throw new Error(`entry ${id} has fields ${[...map.keys()].join(', ')}; expected type and data`);
+    const parsed = parseEntry(map.get('type'), map.get('data'));
+    if (!parsed.ok) throw new Error(`entry ${id} is invalid: ${parsed.reason}`);
+    return parsed.entry;
+  });
+}
+
+/** The only `run` entry on the stream. */
+export async function readOneRun(redis: Redis, stream: string) {
+  const entries = await readEntries(redis, stream);
+  if (entries.length !== 1 || entries[0]?.type !== 'run') throw new Error(`expected one run entry, got ${entries.map((e) => e.type).join(', ') || 'none'}`);
+  return entries[0].data;
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a real process with exactly `env` plus PATH and HOME. */
+export function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+export const newRedis = () => new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
