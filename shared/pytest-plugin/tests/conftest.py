@@ -1,0 +1,187 @@
+"""Helpers for the plugin tests: real Redis, pytest run as a subprocess, schema validation."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+# The fixture suite is run by the tests, never collected as part of them.
+collect_ignore = ["fixtures"]
+
+HERE = Path(__file__).resolve().parent
+PLUGIN_DIR = HERE.parent
+PLUGIN_FILE = PLUGIN_DIR / "pytest_platform.py"
+SUITE = HERE / "fixtures" / "suite"
+EXPECTED = json.loads((SUITE / "expected.json").read_text())
+SCHEMA_PATH = PLUGIN_DIR.parent / "schema" / "run-result.schema.json"
+REDIS_URL = os.environ.get("PLUGIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def have_rerunfailures() -> bool:
+    try:
+        import pytest_rerunfailures  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+HAVE_RERUN = have_rerunfailures()
+
+
+def expected_suite():
+    """expected.json, adjusted when pytest-rerunfailures is missing (then the flaky test fails)."""
+    exp = json.loads(json.dumps(EXPECTED))
+    if not HAVE_RERUN:
+        t = exp["tests"]["test_flaky.py::test_flaky"]
+        t.update(outcome="failed", attempts=1, message="AssertionError: first attempt fails")
+        s = exp["summary"]
+        s["passed"] -= 1
+        s["failed"] += 1
+        s["flaky"] = 0
+    return exp
+
+
+@pytest.fixture(scope="session")
+def schema():
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@pytest.fixture(scope="session")
+def validators(schema):
+    from jsonschema import Draft202012Validator
+
+    out = {"run": Draft202012Validator(schema)}
+    for name, sub in schema["$defs"].items():
+        out[name] = Draft202012Validator(sub)
+    return out
+
+
+@pytest.fixture(scope="session")
+def rclient():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, decode_responses=True)
+    try:
+        client.ping()
+    except Exception as exc:  # the tests need a real Redis; say so loudly
+        pytest.fail("Redis is not reachable at %s (%s); start it (redis-server) first" % (REDIS_URL, exc))
+    return client
+
+
+@pytest.fixture
+def stream(rclient):
+    name = "pytest-platform:test:%s" % uuid.uuid4()
+    yield name
+    rclient.delete(name)
+
+
+@pytest.fixture
+def spool_dir(tmp_path):
+    return tmp_path / "spool"
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def base_env(**extra):
+    """A clean environment for a child pytest: no inherited plugin settings or CI variables."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not (
+            k in ("REDIS_URL", "RESULTS_STREAM", "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PROJECT",
+                  "BRANCH", "COMMIT", "WORKER_ID", "FLAKY_STATE_FILE")
+            or k.startswith("PYTEST_PLATFORM_")
+            or k.startswith(("GITHUB_", "GITLAB_", "CI_", "BUILDKITE", "CIRCLE", "JENKINS"))
+            or k.startswith("PYTEST_XDIST")
+        )
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PROJECT"] = "plugin-tests"
+    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    return env
+
+
+class Runner:
+    def __init__(self, tmp_path, stream, spool_dir):
+        self.tmp_path = tmp_path
+        self.stream = stream
+        self.spool_dir = spool_dir
+        self.n = 0
+
+    def env(self, redis_url=REDIS_URL, **extra):
+        self.n += 1
+        return base_env(
+            REDIS_URL=redis_url,
+            RESULTS_STREAM=self.stream,
+            PYTEST_PLATFORM_SPOOL_DIR=self.spool_dir,
+            FLAKY_STATE_FILE=self.tmp_path / ("flaky-state-%d" % self.n),
+            **extra,
+        )
+
+    def run(self, *args, env=None, cwd=None, timeout=60):
+        env = env if env is not None else self.env()
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", *map(str, args)],
+            env=env,
+            cwd=str(cwd or self.tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+        )
+
+
+@pytest.fixture
+def runner(tmp_path, stream, spool_dir):
+    return Runner(tmp_path, stream, spool_dir)
+
+
+def read_entries(rclient, stream, validators):
+    """All entries of the stream as (type, data), each data validated against the contract."""
+    out = []
+    for _id, fields in rclient.xrange(stream, "-", "+"):
+        assert set(fields) == {"type", "data"}, fields
+        typ = fields["type"]
+        data = json.loads(fields["data"])
+        assert typ in validators, typ
+        errors = sorted(validators[typ].iter_errors(data), key=str)
+        assert not errors, "%s entry invalid: %s" % (typ, [e.message[:200] for e in errors])
+        out.append((typ, data))
+    return out
+
+
+def normalize_output(text: str) -> str:
+    text = re.sub(r"in \d+(\.\d+)?s( \(\d+:\d\d:\d\d\))?", "in Ns", text)
+    text = re.sub(r"^plugins: .*$", "plugins: ...", text, flags=re.M)
+    return text
+
+
+def copy_suite(dest: Path) -> Path:
+    shutil.copytree(SUITE, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    return dest
+
+
+def write_suite(dest: Path, files: dict) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    for name, src in files.items():
+        (dest / name).write_text(src)
+    return dest
+
+
+def utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2
