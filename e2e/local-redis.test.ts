@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../test-support/services.js';
-// @ts-expect-error plain JS module of the start script, no types
 import { pingRedis, startRedisServer } from '../scripts/lib/local-redis.js';
 
 describe('the redis-server npm start launches when none answers', () => {

@@ -37,6 +37,7 @@ export const INSTALL_HINT = [
 /**
  * Starts `redis-server` on 127.0.0.1:`port` and waits until it answers.
  * `dataDir` set: AOF on (appendfsync everysec) under that dir; unset: nothing kept on disk.
+ * @param {{ port?: number, dataDir?: string, log?: (line: string) => void }} [options]
  */
 export async function startRedisServer({ port = 6379, dataDir, log = () => {} } = {}) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
@@ -74,6 +75,7 @@ export async function startRedisServer({ port = 6379, dataDir, log = () => {} } 
 /**
  * The Redis to use: REDIS_URL when set; else 127.0.0.1:6379 when it answers; else a redis-server
  * started here. Returns `{ url, stop }` (`stop` is a no-op unless we started it).
+ * @param {{ dataDir?: string, log?: (line: string) => void }} [options]
  */
 export async function ensureRedis({ dataDir, log = () => {} } = {}) {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, started: false, stop: async () => {} };

@@ -1,0 +1,24 @@
+import SqliteDatabase from 'better-sqlite3';
+import type { RunResult } from '@pytest-platform/schema';
+
+/**
+ * The ingest baseline: the same result rows written by one raw better-sqlite3 prepared statement
+ * into an unindexed table, 5,000 rows per transaction, same pragmas as the store. Rows per second.
+ */
+export function measureRawBaseline(file: string, runs: readonly RunResult[]): number {
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE raw (run_id INTEGER, test_id INTEGER, outcome TEXT, duration REAL, attempts INTEGER, message TEXT, longrepr TEXT)`);
+  const insert = db.prepare('INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const rows: unknown[][] = [];
+  runs.forEach((run, r) => run.tests.forEach((t, i) => rows.push([r, i, t.outcome, t.duration, t.attempts, t.message, t.longrepr])));
+  const writeSlice = db.transaction((slice: unknown[][]) => {
+    for (const row of slice) insert.run(...row);
+  });
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += 5_000) writeSlice(rows.slice(i, i + 5_000));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  db.close();
+  return rows.length / seconds;
+}

@@ -1,0 +1,74 @@
+import autocannon from 'autocannon';
+import SqliteDatabase from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import type { RunResult } from '@pytest-platform/schema';
+import { freePort, startBuiltService } from './processes.js';
+import { round } from './stats.js';
+
+interface ReadOptions {
+  databaseFile: string;
+  redisUrl: string;
+  storedResults: number;
+  seconds: number;
+  /** Runs re-sent under new ids for as long as the reads last, so ingest writes at full speed meanwhile. */
+  feed: readonly RunResult[];
+  say: (line: string) => void;
+}
+
+async function hit(url: string, connections: number, seconds: number) {
+  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { p50_ms: result.latency.p50, p99_ms: result.latency.p99, requests_per_second: round(result.requests.average, 0) };
+}
+
+/** Every read route on the large dataset, one client and 16, with ingest running at full speed. */
+export async function measureReads(options: ReadOptions) {
+  const sample = new SqliteDatabase(options.databaseFile, { readonly: true });
+  const runId = (sample.prepare('SELECT run_id FROM runs WHERE failed > 0 ORDER BY id DESC LIMIT 1').get() as { run_id: string }).run_id;
+  sample.close();
+
+  const stream = 'bench:reads';
+  const port = await freePort();
+  const env = { REDIS_URL: options.redisUrl, RESULTS_STREAM: stream, DATABASE_URL: options.databaseFile };
+  const api = await startBuiltService('api', { ...env, API_PORT: String(port), LOG_LEVEL: 'info' });
+  const ingest = await startBuiltService('ingest', { ...env, LOG_LEVEL: 'info' });
+  const producer = new Redis(options.redisUrl);
+  let feeding = true;
+  let fed = 0;
+  const feeder = (async () => {
+    while (feeding) {
+      for (const run of options.feed) {
+        if (!feeding) break;
+        if ((await producer.xlen(stream)) > 200) {
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        await producer.xadd(stream, '*', 'type', 'run', 'data', JSON.stringify({ ...run, run_id: `${run.run_id}-r${fed++}` }));
+      }
+    }
+  })();
+
+  const routes: Record<string, string> = {
+    'GET /results': '/results?project=project-3&limit=50',
+    'GET /results/{run_id}': `/results/${runId}`,
+    'GET /trend': '/trend?project=project-3&branch=main&limit=30',
+    'GET /workers': '/workers',
+    'GET /failures/stats': '/failures/stats?project=project-3&days=7&limit=20',
+    'GET /health': '/health',
+  };
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [name, path] of Object.entries(routes)) {
+      const one = await hit(`http://127.0.0.1:${port}${path}`, 1, options.seconds);
+      const sixteen = await hit(`http://127.0.0.1:${port}${path}`, 16, options.seconds);
+      out[name] = { one_client: one, sixteen_clients: sixteen, target_p99_ms_one_client: 5 };
+      options.say(`${name}: p99 ${one.p99_ms} ms (1 client), ${sixteen.p99_ms} ms (16 clients)`);
+    }
+  } finally {
+    feeding = false;
+    await feeder;
+    producer.disconnect();
+    await Promise.all([api.stop(), ingest.stop()]);
+  }
+  return { stored_results: options.storedResults, runs_ingested_meanwhile: fed, routes: out };
+}
