@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { INGEST_GROUP, streamNames, type RunResultInput } from '@pytest-platform/schema';
+import { openDatabase, type Store } from '@pytest-platform/db';
+import { createRedisClient } from '@pytest-platform/redis';
+import { loadConfig, type IngestConfig } from '../src/index.js';
+import { randomStream } from '../../../test-support/runs.js';
+import { REDIS_URL } from '../../../test-support/services.js';
+
+export { REDIS_URL };
+
+/** A temp directory with a database path; `cleanup` removes it. */
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'ingest-test-'));
+  return { dir, dbPath: join(dir, 'ingest.sqlite'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The environment of one test: its own stream, database file and consumer name; fast timings. */
+export function testEnv(dbPath: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL,
+    RESULTS_STREAM: randomStream('ingest-test'),
+    DATABASE_URL: dbPath,
+    INGEST_CONSUMER: `test-${randomUUID().slice(0, 8)}`,
+    INGEST_BLOCK_MS: '100',
+    INGEST_TRIM_INTERVAL_MS: '60000',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+}
+
+export const testConfig = (dbPath: string, overrides: Record<string, string> = {}): IngestConfig =>
+  loadConfig(testEnv(dbPath, overrides));
+
+export const redisClient = () => createRedisClient(REDIS_URL);
+
+export async function xaddRun(redis: Redis, stream: string, run: RunResultInput, type = 'run'): Promise<string> {
+  return (await redis.xadd(stream, '*', 'type', type, 'data', JSON.stringify(run))) as string;
+}
+
+/** XADDs many entries in one pipeline; returns their ids in order. */
+export async function xaddMany(redis: Redis, stream: string, entries: readonly (readonly string[])[]): Promise<string[]> {
+  const pipeline = redis.pipeline();
+  for (const fields of entries) pipeline.xadd(stream, '*', ...fields);
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, id]) => {
+    if (error) throw error;
+    return id as string;
+  });
+}
+
+export async function deleteStreams(redis: Redis, stream: string): Promise<void> {
+  const names = streamNames(stream);
+  await redis.del(names.results, names.dead, names.events);
+}
+
+/** Entries of a stream as `{ id, fields }`. */
+export async function readStream(redis: Redis, key: string): Promise<{ id: string; fields: Record<string, string> }[]> {
+  const entries = await redis.xrange(key, '-', '+');
+  return entries.map(([id, flat]) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+    return { id, fields };
+  });
+}
+
+/** How many entries of the group are pending (optionally at one consumer). */
+export async function pendingCount(redis: Redis, stream: string, consumer?: string): Promise<number> {
+  const args: [string, string, string, string, number] = [stream, INGEST_GROUP, '-', '+', 100_000];
+  const rows = (consumer ? await redis.xpending(...args, consumer) : await redis.xpending(...args)) as unknown[];
+  return rows.length;
+}
+
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** Opens the test's database from a second connection, as the API would. */
+export async function openSqlite(dbPath: string): Promise<Extract<Store, { dialect: 'sqlite' }>> {
+  const store = await openDatabase(dbPath);
+  if (store.dialect !== 'sqlite') throw new Error('expected sqlite');
+  return store;
+}
+
+export function countRows(store: Extract<Store, { dialect: 'sqlite' }>, table: 'runs' | 'results'): number {
+  return (store.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+}
