@@ -1,0 +1,99 @@
+import type { FailureStat, Run, RunDetail, Trend, TrendPoint, Worker } from '@pytest-platform/schema';
+import { describe, expect, test } from 'vitest';
+import { REPORT_CSP, escapeHtml, renderReport, reportLimits, trendDirection, type ReportData } from '../src/index.js';
+
+const summary = { total: 10, passed: 8, failed: 1, skipped: 0, errors: 1, xfailed: 0, xpassed: 0, flaky: 0 };
+const run = (i: number, overrides: Partial<Run> = {}): Run => ({
+  run_id: `run-${i}`, project: 'demo', branch: 'main', commit: 'abc1234', worker_id: 'ci-01', framework: 'pytest',
+  framework_version: '9.0.0', started_at: new Date(Date.UTC(2026, 10, 1 + i)).toISOString(), finished_at: null,
+  duration: 10 + i, status: 'failed', summary, pass_rate: 0.8, environment: {}, ...overrides,
+});
+const point = (i: number, rate: number | null): TrendPoint => ({
+  run_id: `run-${i}`, started_at: new Date(Date.UTC(2026, 10, 1 + i)).toISOString(), pass_rate: rate,
+  total: 10, passed: 8, failed: 1, errors: 1, skipped: 0, duration: 10 + i,
+});
+
+function data(overrides: Partial<ReportData> = {}): ReportData {
+  const points = Array.from({ length: 12 }, (_, i) => point(i, i === 4 ? null : 0.5 + i / 30));
+  const trend: Trend = { project: 'demo', branch: 'main', points };
+  const latest: RunDetail = {
+    ...run(11),
+    failures: [
+      { nodeid: 'tests/t.py::test_<img src=x onerror=alert(1)>', outcome: 'failed', duration: 0.1, message: 'boom </script><script>alert(1)</script>', longrepr: '<b>trace</b>', attempts: 1, file: 't.py', line: 3 },
+    ],
+  };
+  const stats: FailureStat[] = [{ nodeid: 'a<b>', project: 'demo', failures: 3, runs: 4, failure_rate: 0.75, last_failed_at: latest.started_at, last_message: 'x"y' }];
+  const workers: Worker[] = [{ worker_id: 'w<1>', status: 'online', last_seen: latest.started_at, last_run_id: 'run-11', project: 'demo', branch: 'main', runs_24h: 3, pass_rate_24h: 0.9 }];
+  return { project: 'demo', branch: 'main', generatedAt: '2026-11-26T10:00:00.000Z', runs: [run(11), run(10)], trend, latest, failureStats: stats, failureStatsDays: 14, workers, ...overrides };
+}
+
+describe('renderReport', () => {
+  test('is one self-contained page with a CSP and no scripts, links or remote resources', () => {
+    const { html, bytes, sections } = renderReport(data());
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg)/i);
+    expect(html).toContain('@media (prefers-color-scheme: dark)');
+    expect(html).toContain('@media print');
+    expect(bytes).toBe(Buffer.byteLength(html));
+    expect(sections).toEqual(['summary', 'trend', 'failures', 'frequent-failures', 'runs', 'workers']);
+  });
+
+  test('escapes every string that came from a test', () => {
+    const { html } = renderReport(data());
+    expect(html).toContain('test_&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('boom &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;b&gt;trace&lt;/b&gt;');
+    expect(html).toContain('x&quot;y');
+    expect(html).toContain('w&lt;1&gt;');
+    expect(html).not.toContain('<img');
+  });
+
+  test('draws one point per run in each trend chart, with axes and tooltips', () => {
+    const { html } = renderReport(data());
+    const passChart = /<svg class="chart pass-rate"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    const durationChart = /<svg class="chart duration"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    expect(passChart.match(/<circle class="point/g)).toHaveLength(12);
+    expect(passChart.match(/<circle class="point missing"/g)).toHaveLength(1);
+    expect(durationChart.match(/<circle class="point/g)).toHaveLength(12);
+    expect(passChart).toContain('>100%</text>');
+    expect(passChart).toContain('>0%</text>');
+    expect(passChart).toContain('pass rate</text>');
+  });
+
+  test('puts tracebacks in collapsible <details>', () => {
+    const { html } = renderReport(data());
+    expect(html).toMatch(/<details class="failure">\s*<summary>/);
+    expect(html).toContain('<pre class="traceback">');
+  });
+
+  test('stays bounded on huge projects and says how much it left out', () => {
+    const huge = 'x'.repeat(60_000);
+    const many: RunDetail = {
+      ...run(1),
+      failures: Array.from({ length: 5_000 }, (_, i) => ({ nodeid: `tests/t.py::test_${i}`, outcome: 'failed' as const, duration: 0, message: huge, longrepr: huge, attempts: 1, file: null, line: null })),
+    };
+    const workers = Array.from({ length: 500 }, (_, i): Worker => ({ worker_id: `w${i}`, status: 'offline', last_seen: many.started_at, last_run_id: null, project: null, branch: null, runs_24h: 0, pass_rate_24h: null }));
+    const { html, bytes } = renderReport(data({ latest: many, workers }));
+    expect(bytes).toBeLessThan(2_000_000);
+    expect(html).toContain(`and ${5_000 - reportLimits.failures} more failures`);
+    expect(html).toContain(`and ${500 - reportLimits.workers} more workers`);
+    expect(html).toContain('[truncated]');
+  });
+
+  test('handles a project without runs', () => {
+    const { html } = renderReport(data({ runs: [], latest: null, trend: { project: 'demo', branch: null, points: [] }, failureStats: [], workers: [] }));
+    expect(html).toContain('No runs stored');
+    expect(html).not.toContain('<circle');
+  });
+});
+
+test('escapeHtml escapes the five HTML specials', () => {
+  expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+});
+
+test('trendDirection compares the newer half with the older half, 2 points threshold', () => {
+  expect(trendDirection([0.5, 0.6, 0.9, 1])).toEqual({ direction: 'improving', delta: 0.4 });
+  expect(trendDirection([1, 0.9, 0.6, 0.5])).toEqual({ direction: 'declining', delta: -0.4 });
+  expect(trendDirection([0.9, 0.91, 0.9, 0.91])).toMatchObject({ direction: 'stable' });
+  expect(trendDirection([0.9, null])).toEqual({ direction: 'stable', delta: null });
+});
