@@ -48,7 +48,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const PROGRESS_EVERY = 50;
+const PROGRESS_EVERY = 20;
 const SEND_BATCH = 100;
 
 const fail = (line: string) => process.stderr.write(`pytest-platform: ${line}\n`);
