@@ -5,7 +5,11 @@ import { z } from 'zod';
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
 
-const port = z.coerce.number().int().min(0).max(65_535);
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, { message: 'a port number 0-65535' })
+  .transform(Number)
+  .pipe(z.number().max(65_535, { message: 'a port number 0-65535' }));
 
 const EnvSchema = z.object({
   API_PORT: optional(port.default(8080)),
@@ -27,7 +31,14 @@ const EnvSchema = z.object({
       }),
   ),
   API_TOKEN: optional(z.string().optional()),
-  WORKER_ONLINE_MINUTES: optional(z.coerce.number().positive().max(525_600).default(15)),
+  WORKER_ONLINE_MINUTES: optional(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, { message: 'a positive number of minutes' })
+      .transform(Number)
+      .pipe(z.number().positive({ message: 'a positive number of minutes' }).max(525_600))
+      .default(15),
+  ),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 

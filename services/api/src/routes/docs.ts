@@ -57,12 +57,13 @@ export function registerDocsRoutes(router: Router, { config }: RouteContext): vo
     ctx.body = document;
   });
 
+  // The router matches `/docs` and `/docs/` alike; the page's relative asset URLs need the slash.
   router.get('/docs', (ctx) => {
-    ctx.status = 301;
-    ctx.redirect('/docs/');
-  });
-
-  router.get('/docs/', (ctx) => {
+    if (!ctx.path.endsWith('/')) {
+      ctx.status = 301;
+      ctx.redirect(`${ctx.path}/`);
+      return;
+    }
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = page;
