@@ -404,3 +404,21 @@ def test_rerunfailures_is_really_used(runner, rclient, stream, validators):
     (t,) = run["tests"]
     assert (t["outcome"], t["attempts"]) == ("passed", 2)
     assert run["summary"]["flaky"] == 1 and run["status"] == "passed"
+
+
+@pytest.mark.parametrize("client", ["mini", "redis-py"])
+def test_redis_clients_and_db_in_url(runner, stream, validators, client):
+    """The built-in RESP client and redis-py (forced, or for URLs with options) send the same run;
+    the db number of the URL is honoured."""
+    import redis
+
+    db2 = redis.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + "/2", decode_responses=True)
+    try:
+        env = runner.env(redis_url=REDIS_URL.rsplit("/", 1)[0] + "/2", PYTEST_PLATFORM_LIVE="0",
+                         PYTEST_PLATFORM_REDIS_CLIENT=client if client == "redis-py" else None)
+        proc = runner.run(SUITE, env=env)
+        assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+        (typ, run), = read_entries(db2, stream, validators)
+        assert typ == "run" and run["summary"] == expected_suite()["summary"]
+    finally:
+        db2.delete(stream)

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Benchmark of the pytest-platform plugin (not a test).
+
+Measures
+  1. the time pytest_sessionfinish spends building the RunResult and handing it to the sender
+     ("enqueue"), recorded by the plugin itself when PYTEST_PLATFORM_TIMING_FILE is set:
+       - over many in-process sessions of a small suite (p50/p99), and
+       - over the 2,000-test sessions of part 2;
+  2. the wall time of a generated 2,000-test pytest session with the plugin (live mode, and
+     non-live) against the same session without it (-p no:pytest_platform), in alternating
+     repetitions; the ratio is median(with) / median(without).
+
+Targets: enqueue p99 < 100 us; wall-time ratio <= 1.02.
+
+Run with the plugin's venv and a Redis on REDIS_URL (default redis://127.0.0.1:6379/0):
+    shared/pytest-plugin/.venv/bin/python bench/pytest-plugin/bench_plugin.py [out.json]
+Writes JSON to out.json (default bench/results/pytest-plugin.json).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = REPO / "bench" / "results" / "pytest-plugin.json"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+N_TESTS = 2000
+FILES = 20
+REPS = int(os.environ.get("BENCH_REPS", "7"))
+INPROC_SESSIONS = int(os.environ.get("BENCH_INPROC_SESSIONS", "300"))
+INPROC_TESTS = 200
+
+
+def make_suite(root: Path, n_tests: int, files: int) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    per = n_tests // files
+    for f in range(files):
+        body = ["import pytest", ""]
+        for i in range(per):
+            if i % 50 == 49:
+                body.append("@pytest.mark.skip(reason='bench skip')")
+            body.append("def test_%d_%d():\n    assert %d + 1 == %d\n" % (f, i, i, i + 1))
+        (root / ("test_gen_%02d.py" % f)).write_text("\n".join(body))
+    return root
+
+
+def pct(values, p):
+    s = sorted(values)
+    if not s:
+        return None
+    k = (len(s) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTEST_PLATFORM_") and k not in ("REDIS_URL", "RESULTS_STREAM", "PYTEST_ADDOPTS")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
+    return env
+
+
+def run_session(suite: Path, env, extra_args=()):
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", str(suite), *extra_args], env=env,
+                          cwd=str(suite), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit("pytest failed (%d): %s" % (proc.returncode, proc.stderr.decode()[-2000:]))
+    if proc.stderr.strip():
+        raise SystemExit("unexpected stderr (is Redis up?): %s" % proc.stderr.decode()[-2000:])
+    return dt
+
+
+INPROC_SCRIPT = r"""
+import sys, pytest
+suite, n = sys.argv[1], int(sys.argv[2])
+for _ in range(n):
+    rc = pytest.main(["-p", "no:terminal", suite])
+    assert rc == 0, rc
+"""
+
+
+def read_timings(path: Path):
+    out = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            ns, n = line.split()
+            out.append((int(ns), int(n)))
+    return out
+
+
+def main(argv):
+    out_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    client.ping()
+    stream = "pytest-platform:bench:%s" % uuid.uuid4()
+    with tempfile.TemporaryDirectory(prefix="pp-bench-") as tmp:
+        tmp = Path(tmp)
+        big = make_suite(tmp / "big", N_TESTS, FILES)
+        small = make_suite(tmp / "small", INPROC_TESTS, 4)
+        spool = tmp / "spool"
+        try:
+            # ---- 1. enqueue time over many in-process sessions ---------------------------------
+            t_small = tmp / "timing-small.txt"
+            env = clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream, PYTEST_PLATFORM_SPOOL_DIR=str(spool),
+                            PYTEST_PLATFORM_TIMING_FILE=str(t_small), PROJECT="bench")
+            subprocess.run([sys.executable, "-c", INPROC_SCRIPT, str(small), str(INPROC_SESSIONS)],
+                           env=env, cwd=str(small), check=True, stdout=subprocess.DEVNULL)
+            small_us = [ns / 1000 for ns, _ in read_timings(t_small)]
+
+            # ---- 2. wall time, alternating -----------------------------------------------------
+            t_big = tmp / "timing-big.txt"
+            variants = {
+                "without": (clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream), ["-p", "no:pytest_platform"]),
+                "with_live": (clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream, PROJECT="bench",
+                                        PYTEST_PLATFORM_SPOOL_DIR=str(spool),
+                                        PYTEST_PLATFORM_TIMING_FILE=str(t_big)), []),
+                "with_non_live": (clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream, PROJECT="bench",
+                                            PYTEST_PLATFORM_SPOOL_DIR=str(spool), PYTEST_PLATFORM_LIVE="0",
+                                            PYTEST_PLATFORM_TIMING_FILE=str(t_big)), []),
+            }
+            for name, (e, a) in variants.items():  # warm-up (page cache, .pyc of site-packages)
+                run_session(big, e, a)
+            t_big.unlink(missing_ok=True)
+            walls = {k: [] for k in variants}
+            order = list(variants)
+            for rep in range(REPS):
+                seq = order if rep % 2 == 0 else list(reversed(order))
+                for name in seq:
+                    e, a = variants[name]
+                    walls[name].append(run_session(big, e, a))
+            big_timings = read_timings(t_big)
+            big_us = [ns / 1000 for ns, n in big_timings]
+            assert all(n == N_TESTS for _, n in big_timings), big_timings[:3]
+            sent_runs = sum(1 for _id, f in client.xrange(stream) if f[b"type"] in (b"run", b"run.finished"))
+            spooled = len(list(spool.glob("*.json"))) if spool.exists() else 0
+        finally:
+            client.delete(stream)
+
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    result = {
+        "benchmark": "pytest-plugin",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": sys.platform},
+        "pytest": __import__("pytest").__version__,
+        "enqueue_us": {
+            "small_sessions": {"sessions": len(small_us), "tests_per_session": INPROC_TESTS,
+                               "p50": pct(small_us, 50), "p99": pct(small_us, 99), "max": max(small_us)},
+            "big_sessions": {"sessions": len(big_us), "tests_per_session": N_TESTS,
+                             "p50": pct(big_us, 50), "p99": pct(big_us, 99), "max": max(big_us)},
+            "target_p99": 100,
+        },
+        "wall_s": {
+            "tests": N_TESTS,
+            "reps": REPS,
+            "samples": walls,
+            "median": med,
+            "ratio_live": med["with_live"] / med["without"],
+            "ratio_non_live": med["with_non_live"] / med["without"],
+            "ratio_live_min": min(walls["with_live"]) / min(walls["without"]),
+            "target_ratio": 1.02,
+        },
+        "check": {"runs_received": sent_runs, "runs_expected": 2 * (REPS + 1) + 0, "spooled": spooled},
+    }
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(result, indent=2) + "\n")
+
+    e = result["enqueue_us"]
+    w = result["wall_s"]
+    print("pytest-platform plugin benchmark (python %s, pytest %s, %d cpus)" % (
+        result["machine"]["python"], result["pytest"], result["machine"]["cpus"]))
+    print()
+    print("%-44s %10s %10s %10s" % ("enqueue in pytest_sessionfinish", "p50 us", "p99 us", "max us"))
+    print("%-44s %10.1f %10.1f %10.1f" % ("%d sessions x %d tests (in-process)" % (
+        e["small_sessions"]["sessions"], INPROC_TESTS), e["small_sessions"]["p50"], e["small_sessions"]["p99"],
+        e["small_sessions"]["max"]))
+    print("%-44s %10.1f %10.1f %10.1f" % ("%d sessions x %d tests (subprocess)" % (
+        e["big_sessions"]["sessions"], N_TESTS), e["big_sessions"]["p50"], e["big_sessions"]["p99"],
+        e["big_sessions"]["max"]))
+    print("target: p99 < 100 us")
+    print()
+    print("%-44s %10s %10s %10s" % ("wall time, %d tests, %d alternating reps" % (N_TESTS, REPS), "median s",
+                                     "min s", "ratio"))
+    for k in ("without", "with_live", "with_non_live"):
+        print("%-44s %10.3f %10.3f %10.3f" % (k, med[k], min(walls[k]), med[k] / med["without"]))
+    print("target: ratio <= 1.02   (runs received by Redis: %d, spooled: %d)" % (sent_runs, spooled))
+    print()
+    print("wrote %s" % out_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
