@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,11 +72,19 @@ def clean_env(**extra):
     return env
 
 
-def run_session(suite: Path, env, extra_args=()):
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_session(suite: Path, env, extra_args=(), cpu_out=None):
+    c0 = child_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", str(suite), *extra_args], env=env,
                           cwd=str(suite), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t0
+    if cpu_out is not None:
+        cpu_out.append(child_cpu() - c0)
     if proc.returncode not in (0, 1):
         raise SystemExit("pytest failed (%d): %s" % (proc.returncode, proc.stderr.decode()[-2000:]))
     if proc.stderr.strip():
@@ -137,12 +146,13 @@ def main(argv):
                 run_session(big, e, a)
             t_big.unlink(missing_ok=True)
             walls = {k: [] for k in variants}
+            cpus = {k: [] for k in variants}
             order = list(variants)
             for rep in range(REPS):
                 seq = order if rep % 2 == 0 else list(reversed(order))
                 for name in seq:
                     e, a = variants[name]
-                    walls[name].append(run_session(big, e, a))
+                    walls[name].append(run_session(big, e, a, cpus[name]))
             big_timings = read_timings(t_big)
             big_us = [ns / 1000 for ns, n in big_timings]
             assert all(n == N_TESTS for _, n in big_timings), big_timings[:3]
@@ -174,7 +184,14 @@ def main(argv):
             "ratio_live_min": min(walls["with_live"]) / min(walls["without"]),
             "target_ratio": 1.02,
         },
-        "check": {"runs_received": sent_runs, "runs_expected": 2 * (REPS + 1) + 0, "spooled": spooled},
+        "cpu_s": {
+            "samples": cpus,
+            "median": {k: statistics.median(v) for k, v in cpus.items()},
+            "ratio_live": statistics.median(cpus["with_live"]) / statistics.median(cpus["without"]),
+            "ratio_non_live": statistics.median(cpus["with_non_live"]) / statistics.median(cpus["without"]),
+        },
+        "load_average": os.getloadavg(),
+        "check": {"runs_received": sent_runs, "runs_expected": 2 * (REPS + 1) + INPROC_SESSIONS, "spooled": spooled},
     }
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(result, indent=2) + "\n")
@@ -193,10 +210,13 @@ def main(argv):
         e["big_sessions"]["max"]))
     print("target: p99 < 100 us")
     print()
-    print("%-44s %10s %10s %10s" % ("wall time, %d tests, %d alternating reps" % (N_TESTS, REPS), "median s",
-                                     "min s", "ratio"))
+    cmed = result["cpu_s"]["median"]
+    print("%-36s %10s %10s %8s %12s %8s" % ("%d tests, %d alternating reps" % (N_TESTS, REPS),
+                                           "median s", "min s", "ratio", "cpu median s", "ratio"))
     for k in ("without", "with_live", "with_non_live"):
-        print("%-44s %10.3f %10.3f %10.3f" % (k, med[k], min(walls[k]), med[k] / med["without"]))
+        print("%-36s %10.3f %10.3f %8.3f %12.3f %8.3f" % (
+            "wall " + k, med[k], min(walls[k]), med[k] / med["without"], cmed[k], cmed[k] / cmed["without"]))
+    print("load average during the run: %.1f %.1f %.1f (%d cpus)" % (os.getloadavg() + (os.cpu_count(),)))
     print("target: ratio <= 1.02   (runs received by Redis: %d, spooled: %d)" % (sent_runs, spooled))
     print()
     print("wrote %s" % out_path)

@@ -643,7 +643,8 @@ class PlatformReporter:
         self.started_at = None
         self._t0 = None
         # main-thread state
-        self._tests = {}  # nodeid -> finalized test dict (the run's tests, last one wins)
+        self._tests = []  # finalized test dicts, in completion order
+        self._index = {}  # nodeid -> position in self._tests (a re-run nodeid replaces its entry)
         self._inprog = {}  # nodeid -> _State
         self._counts = dict.fromkeys(_OUTCOME_KEY, 0)
         self._flaky = 0
@@ -739,7 +740,7 @@ class PlatformReporter:
             if getattr(self.config.option, "collectonly", False):
                 self._final = "skip"  # a collect-only session is not a test run
             else:
-                tests = list(self._tests.values())
+                tests = self._tests  # handed over as is: nothing appends after this hook
                 if len(tests) > MAX_TESTS_PER_RUN:
                     tests = tests[:MAX_TESTS_PER_RUN]
                 c = self._counts
@@ -794,12 +795,16 @@ class PlatformReporter:
             "file": file,
             "line": line,
         }
-        old = self._tests.get(nodeid)
-        if old is not None:
+        pos = self._index.get(nodeid)
+        if pos is None:
+            self._index[nodeid] = len(self._tests)
+            self._tests.append(test)
+        else:
+            old = self._tests[pos]
             self._counts[old["outcome"]] -= 1
             if old["outcome"] == "passed" and old["attempts"] > 1:
                 self._flaky -= 1
-        self._tests[nodeid] = test
+            self._tests[pos] = test
         self._counts[outcome] += 1
         if outcome == "passed" and test["attempts"] > 1:
             self._flaky += 1
