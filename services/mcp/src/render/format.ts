@@ -7,6 +7,7 @@ export function formatPercent(rate: number | null | undefined, digits = 1): stri
 /** Seconds as `850 ms`, `12.5 s`, `3m 04s`, `1h 02m`. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  if (seconds === 0) return '0 s';
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${Number(seconds.toFixed(1))} s`;
   const total = Math.round(seconds);
