@@ -145,7 +145,10 @@ def _env_bool(name, default, environ=None):
 
 
 def iso_now() -> str:
-    t = time.time()
+    return iso_time(time.time())
+
+
+def iso_time(t: float) -> str:
     g = time.gmtime(t)
     return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (
         g.tm_year, g.tm_mon, g.tm_mday, g.tm_hour, g.tm_min, g.tm_sec, int(t * 1000) % 1000)
@@ -754,9 +757,11 @@ class PlatformReporter:
                     "xpassed": c["xpassed"],
                     "flaky": self._flaky,
                 }
+                now = time.monotonic()
                 self._final = {
-                    "finished_at": iso_now(),
-                    "duration": round(max(time.monotonic() - (self._t0 or time.monotonic()), 0.0), 6),
+                    # epoch seconds here; the sender formats it (formatting costs more than the rest)
+                    "finished_at": time.time(),
+                    "duration": now - (self._t0 or now),
                     "status": _status(exitstatus),
                     "summary": summary,
                     "tests": tests,
@@ -936,9 +941,9 @@ class PlatformReporter:
                 if now - last_sent >= self.heartbeat_seconds:
                     self._xadd(client, "run.started", _dumps(self.header()))
                     last_sent = time.monotonic()
-            final = self._final
-            if not isinstance(final, dict):
+            if not isinstance(self._final, dict):
                 return
+            final = self._final_fields()
             if self.live:
                 seq = self._send_batch(client, seq, final=True)
                 finished = dict(self.header())
@@ -955,9 +960,15 @@ class PlatformReporter:
             if isinstance(self._final, dict) and not self._delivered:
                 self._spool("%s: %s" % (type(exc).__name__, exc))
 
+    def _final_fields(self):
+        final = dict(self._final)
+        final["finished_at"] = iso_time(final["finished_at"])
+        final["duration"] = round(max(final["duration"], 0.0), 6)
+        return final
+
     def _run_json(self, use_git=True):
         run = dict(self.header(use_git))
-        run.update(self._final)
+        run.update(self._final_fields())
         return _dumps(run)
 
     def _spool(self, reason, use_git=True):
