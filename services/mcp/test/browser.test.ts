@@ -63,6 +63,7 @@ describe('the HTML report in headless Chromium', () => {
     mkdirSync(join(repoRoot, 'docs'), { recursive: true });
     await page.screenshot({ path: join(repoRoot, 'docs', 'report.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
+    await page.evaluate('window.scrollTo(0, 0)');
     const background = 'getComputedStyle(document.documentElement).backgroundColor';
     const darkBg = await page.evaluate(background);
     expect(darkBg).toBe('rgb(13, 17, 23)');
