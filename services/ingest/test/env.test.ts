@@ -1,0 +1,56 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/index.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      stream: 'pytest-platform:results',
+      databaseUrl: './data/pytest-platform.sqlite',
+      database: { dialect: 'sqlite', filename: './data/pytest-platform.sqlite' },
+      consumer: `${hostname()}-${process.pid}`,
+      batchSize: 200,
+      blockMs: 2000,
+      claimIdleMs: 30_000,
+      maxDeliveries: 5,
+      trimIntervalMs: 5000,
+      sweepSeconds: 30,
+      runStaleSeconds: 300,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable and treats empty values as unset', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss://user:secret@redis.internal:6380/2', RESULTS_STREAM: 'ci:results', DATABASE_URL: 'sqlite:/var/lib/pp.sqlite',
+      INGEST_CONSUMER: 'ingest-0', INGEST_BATCH_SIZE: '50', INGEST_BLOCK_MS: '500', INGEST_CLAIM_IDLE_MS: '1000',
+      INGEST_MAX_DELIVERIES: '3', INGEST_TRIM_INTERVAL_MS: '2000', INGEST_SWEEP_SECONDS: '10', RUN_STALE_SECONDS: '60',
+      LOG_LEVEL: '',
+    });
+    expect(config).toMatchObject({
+      redisUrl: 'rediss://user:secret@redis.internal:6380/2', stream: 'ci:results',
+      database: { dialect: 'sqlite', filename: '/var/lib/pp.sqlite' }, consumer: 'ingest-0', batchSize: 50, blockMs: 500,
+      claimIdleMs: 1000, maxDeliveries: 3, trimIntervalMs: 2000, sweepSeconds: 10, runStaleSeconds: 60, logLevel: 'info',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/pp' }).database).toEqual({ dialect: 'postgres', connectionString: 'postgres://u:p@db/pp' });
+  });
+
+  it.each([
+    ['INGEST_MAX_DELIVERIES', 'abc'],
+    ['INGEST_MAX_DELIVERIES', '0'],
+    ['INGEST_BATCH_SIZE', '2.5'],
+    ['INGEST_CLAIM_IDLE_MS', '-1'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'http://localhost'],
+    ['DATABASE_URL', 'mysql://db/pp'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid ${name}\\b`));
+  });
+
+  it('never echoes a Redis URL, which may hold a password', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://user:secret@host' })).toThrow(/^invalid REDIS_URL: /);
+    expect(() => loadConfig({ REDIS_URL: 'http://user:secret@host' })).not.toThrow(/secret/);
+  });
+});

@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { makeRun } from '../../../test-support/runs.js';
+import { repoRoot, startService, type RunningService } from '../../../test-support/services.js';
+import {
+  countRows, deleteStreams, openSqlite, pendingCount, redisClient, tempDir, testEnv, waitFor, xaddMany,
+} from './helpers.js';
+
+const TESTS_PER_RUN = 400;
+
+let tmp: ReturnType<typeof tempDir>;
+let env: Record<string, string>;
+let reader: Awaited<ReturnType<typeof openSqlite>>;
+const services: RunningService[] = [];
+const redis = redisClient();
+
+beforeEach(async () => {
+  tmp = tempDir();
+  env = testEnv(tmp.dbPath, { INGEST_BATCH_SIZE: '10', LOG_LEVEL: 'info' });
+  reader = await openSqlite(tmp.dbPath);
+});
+
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.stop('SIGKILL')));
+  if (reader.sqlite.inTransaction) reader.sqlite.exec('ROLLBACK');
+  await reader.close();
+  await deleteStreams(redis, env.RESULTS_STREAM!);
+  tmp.cleanup();
+});
+afterAll(() => redis.quit());
+
+const start = async (overrides: Record<string, string> = {}) => {
+  const service = await startService('ingest', { ...env, ...overrides });
+  services.push(service);
+  onTestFailed(() => console.error(`ingest ${overrides.INGEST_CONSUMER ?? env.INGEST_CONSUMER} output:\n${service.output()}`));
+  return service;
+};
+
+const heavyRun = () =>
+  makeRun({
+    tests: Array.from({ length: TESTS_PER_RUN }, (_, i) => ({
+      nodeid: `tests/test_load.py::test_${i}`,
+      outcome: i % 10 === 0 ? 'failed' : 'passed',
+      duration: 0.001,
+      message: i % 10 === 0 ? `AssertionError: ${i}` : null,
+    })),
+  });
+
+async function load(count: number): Promise<string[]> {
+  const runs = Array.from({ length: count }, heavyRun);
+  await xaddMany(redis, env.RESULTS_STREAM!, runs.map((r) => ['type', 'run', 'data', JSON.stringify(r)]));
+  return runs.map((r) => r.run_id);
+}
+
+const storedRuns = () => countRows(reader, 'runs');
+
+function storedCounts() {
+  const perRun = reader.sqlite
+    .prepare('select r.run_id, r.total, r.failed, (select count(*) from results x where x.run_id = r.id) as rows from runs r')
+    .all() as { run_id: string; total: number; failed: number; rows: number }[];
+  return { runs: countRows(reader, 'runs'), results: countRows(reader, 'results'), perRun };
+}
+
+/**
+ * Once some runs are stored, takes the database write lock so the service's next batch waits in its
+ * transaction, read but unacknowledged; returns once that batch is pending. The caller releases the lock.
+ */
+async function holdWhileABatchIsInHand(consumer: string, before: number): Promise<void> {
+  await waitFor('some runs stored', () => storedRuns() > before, 20_000);
+  reader.sqlite.exec('BEGIN IMMEDIATE');
+  await waitFor('a batch in hand', async () => (await pendingCount(redis, env.RESULTS_STREAM!, consumer)) > 0);
+}
+
+async function killMidway(service: RunningService, consumer: string, before: number, total: number): Promise<number> {
+  await holdWhileABatchIsInHand(consumer, before);
+  try {
+    await service.stop('SIGKILL');
+  } finally {
+    reader.sqlite.exec('ROLLBACK');
+  }
+  expect(storedRuns()).toBeLessThan(total);
+  return pendingCount(redis, env.RESULTS_STREAM!, consumer);
+}
+
+function expectExact(counts: ReturnType<typeof storedCounts>, runIds: readonly string[]) {
+  expect(counts.runs).toBe(runIds.length);
+  expect(counts.results).toBe(runIds.length * TESTS_PER_RUN);
+  expect(new Set(counts.perRun.map((r) => r.run_id))).toEqual(new Set(runIds));
+  for (const run of counts.perRun) expect(run).toMatchObject({ total: TESTS_PER_RUN, failed: TESTS_PER_RUN / 10, rows: TESTS_PER_RUN });
+}
+
+describe('the ingest process', () => {
+  it('loses nothing and stores nothing twice when SIGKILLed, restarted, and taken over by another consumer', { timeout: 60_000 }, async () => {
+    const stream = env.RESULTS_STREAM!;
+    const first = await load(150);
+    const c1 = await start({ INGEST_CONSUMER: 'replica-1' });
+    const leftByFirstKill = await killMidway(c1, 'replica-1', 0, 150);
+    expect(leftByFirstKill).toBeGreaterThan(0);
+
+    // The same consumer comes back and finishes its own pending entries first.
+    const c1again = await start({ INGEST_CONSUMER: 'replica-1' });
+    await waitFor('first load stored', () => storedRuns() === 150, 20_000);
+    await waitFor('nothing pending', async () => (await pendingCount(redis, stream)) === 0);
+    await c1again.stop('SIGKILL');
+
+    const second = await load(150);
+    const c1third = await start({ INGEST_CONSUMER: 'replica-1' });
+    const leftBySecondKill = await killMidway(c1third, 'replica-1', 150, 300);
+    expect(leftBySecondKill).toBeGreaterThan(0);
+
+    // A different consumer reclaims what replica-1 left pending once it has been idle long enough.
+    const c2 = await start({ INGEST_CONSUMER: 'replica-2', INGEST_CLAIM_IDLE_MS: '500' });
+    await waitFor('second load stored', () => storedRuns() === 300, 30_000);
+    await waitFor('nothing pending', async () => (await pendingCount(redis, stream)) === 0);
+    await waitFor('the claim logged', () => c2.output().includes('claimed entries left pending by another consumer'));
+
+    expectExact(storedCounts(), [...first, ...second]);
+    expect(await redis.xlen(`${stream}:dead`)).toBe(0);
+  });
+
+  it('finishes the batch in hand on SIGTERM, acknowledges it and exits 0', { timeout: 30_000 }, async () => {
+    const stream = env.RESULTS_STREAM!;
+    await load(150);
+    const service = await start({ INGEST_CONSUMER: 'replica-term' });
+    await holdWhileABatchIsInHand('replica-term', 0);
+    const exited = service.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    reader.sqlite.exec('ROLLBACK');
+    expect(await exited).toBe(0);
+    expect(service.output()).toContain('"msg":"closed"');
+
+    expect(await pendingCount(redis, stream)).toBe(0);
+    const [group] = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+    const lastDelivered = String(group![group!.indexOf('last-delivered-id') + 1]);
+    const delivered = await redis.xrange(stream, '-', lastDelivered);
+    const counts = storedCounts();
+    expect(counts.runs).toBe(delivered.length);
+    expect(counts.runs).toBeLessThan(150);
+    expect(counts.results).toBe(counts.runs * TESTS_PER_RUN);
+  });
+
+  it('stops at start with exit code 2 and one line naming a bad variable', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const proc = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@pytest-platform/source', 'services/ingest/src/main.ts'],
+        { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env, INGEST_MAX_DELIVERIES: 'abc' } },
+      );
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('INGEST_MAX_DELIVERIES');
+    expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(result.stdout).toBe('');
+    expect(await redis.exists(env.RESULTS_STREAM!)).toBe(0);
+  });
+
+  it('refuses to start on Postgres until the Postgres write path exists', async () => {
+    await expect(start({ DATABASE_URL: 'postgres://ingest@127.0.0.1:1/none' })).rejects.toThrow(/exited with 1[\s\S]*no postgres write path yet/);
+  });
+});
