@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import random
 import resource
 import statistics
 import subprocess
@@ -102,12 +103,10 @@ for _ in range(n):
 
 
 def read_timings(path: Path):
-    out = []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            ns, n = line.split()
-            out.append((int(ns), int(n)))
-    return out
+    """One JSON record per session, written by the plugin at exit (PYTEST_PLATFORM_TIMING_FILE)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def main(argv):
@@ -129,39 +128,62 @@ def main(argv):
                             PYTEST_PLATFORM_TIMING_FILE=str(t_small), PROJECT="bench")
             subprocess.run([sys.executable, "-c", INPROC_SCRIPT, str(small), str(INPROC_SESSIONS)],
                            env=env, cwd=str(small), check=True, stdout=subprocess.DEVNULL)
-            small_us = [ns / 1000 for ns, _ in read_timings(t_small)]
+            small_us = [r["enqueue_ns"] / 1000 for r in read_timings(t_small)]
 
             # ---- 2. wall time, alternating -----------------------------------------------------
-            t_big = tmp / "timing-big.txt"
+            t_live = tmp / "timing-big-live.txt"
+            t_nonlive = tmp / "timing-big-nonlive.txt"
             variants = {
                 "without": (clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream), ["-p", "no:pytest_platform"]),
                 "with_live": (clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream, PROJECT="bench",
                                         PYTEST_PLATFORM_SPOOL_DIR=str(spool),
-                                        PYTEST_PLATFORM_TIMING_FILE=str(t_big)), []),
+                                        PYTEST_PLATFORM_TIMING_FILE=str(t_live)), []),
                 "with_non_live": (clean_env(REDIS_URL=REDIS_URL, RESULTS_STREAM=stream, PROJECT="bench",
                                             PYTEST_PLATFORM_SPOOL_DIR=str(spool), PYTEST_PLATFORM_LIVE="0",
-                                            PYTEST_PLATFORM_TIMING_FILE=str(t_big)), []),
+                                            PYTEST_PLATFORM_TIMING_FILE=str(t_nonlive)), []),
             }
             for name, (e, a) in variants.items():  # warm-up (page cache, .pyc of site-packages)
                 run_session(big, e, a)
-            t_big.unlink(missing_ok=True)
+            t_live.unlink(missing_ok=True)
+            t_nonlive.unlink(missing_ok=True)
             walls = {k: [] for k in variants}
             cpus = {k: [] for k in variants}
             order = list(variants)
+            rng = random.Random(12345)
             for rep in range(REPS):
-                seq = order if rep % 2 == 0 else list(reversed(order))
+                seq = order[:]
+                rng.shuffle(seq)  # alternate, in a different order each repetition
                 for name in seq:
                     e, a = variants[name]
                     walls[name].append(run_session(big, e, a, cpus[name]))
-            big_timings = read_timings(t_big)
-            big_us = [ns / 1000 for ns, n in big_timings]
-            assert all(n == N_TESTS for _, n in big_timings), big_timings[:3]
+            timings = {"live": read_timings(t_live), "non_live": read_timings(t_nonlive)}
+            big_timings = timings["live"] + timings["non_live"]
+            big_us = [r["enqueue_ns"] / 1000 for r in big_timings]
+            assert all(r["tests"] == N_TESTS for r in big_timings), big_timings[:3]
             sent_runs = sum(1 for _id, f in client.xrange(stream) if f[b"type"] in (b"run", b"run.finished"))
             spooled = len(list(spool.glob("*.json"))) if spool.exists() else 0
         finally:
             client.delete(stream)
 
     med = {k: statistics.median(v) for k, v in walls.items()}
+    paired = {k: statistics.median([a / b for a, b in zip(walls[k], walls["without"])])
+              for k in ("with_live", "with_non_live")}
+    # The plugin's own cost, measured inside the process (robust to other load on the machine):
+    # main-thread hook time + waiting for the sender at exit, and the sender thread's CPU time.
+    def own_cost(records):
+        def per_session(key):
+            vals = [r[key] for r in records if r.get(key) is not None]
+            return statistics.median(vals) / 1e9 if vals else 0.0
+        own = {
+            "logreport_s": per_session("logreport_ns"),
+            "sessionfinish_s": per_session("enqueue_ns"),
+            "exit_wait_s": per_session("exit_wait_ns"),
+            "sender_cpu_s": per_session("sender_cpu_ns"),
+        }
+        own["total_s"] = sum(own.values())
+        own["fraction_of_session"] = own["total_s"] / med["without"]
+        return own
+    owns = {k: own_cost(v) for k, v in timings.items()}
     result = {
         "benchmark": "pytest-plugin",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -182,6 +204,7 @@ def main(argv):
             "ratio_live": med["with_live"] / med["without"],
             "ratio_non_live": med["with_non_live"] / med["without"],
             "ratio_live_min": min(walls["with_live"]) / min(walls["without"]),
+            "ratio_paired_median": paired,
             "target_ratio": 1.02,
         },
         "cpu_s": {
@@ -190,6 +213,7 @@ def main(argv):
             "ratio_live": statistics.median(cpus["with_live"]) / statistics.median(cpus["without"]),
             "ratio_non_live": statistics.median(cpus["with_non_live"]) / statistics.median(cpus["without"]),
         },
+        "plugin_own_cost_per_2000_test_session": owns,
         "load_average": os.getloadavg(),
         "check": {"runs_received": sent_runs, "runs_expected": 2 * (REPS + 1) + INPROC_SESSIONS, "spooled": spooled},
     }
@@ -216,7 +240,17 @@ def main(argv):
     for k in ("without", "with_live", "with_non_live"):
         print("%-36s %10.3f %10.3f %8.3f %12.3f %8.3f" % (
             "wall " + k, med[k], min(walls[k]), med[k] / med["without"], cmed[k], cmed[k] / cmed["without"]))
+    print("paired ratio (median of per-repetition with/without): live %.3f, non-live %.3f" % (
+        paired["with_live"], paired["with_non_live"]))
     print("load average during the run: %.1f %.1f %.1f (%d cpus)" % (os.getloadavg() + (os.cpu_count(),)))
+    print()
+    print("plugin's own cost per %d-test session (measured in-process, medians; robust to machine load):"
+          % N_TESTS)
+    for k, own in owns.items():
+        print("  %-8s logreport hooks %.1f ms + sessionfinish %.3f ms + exit wait %.1f ms + sender CPU %.1f ms"
+              " = %.1f ms (upper bound: the exit wait overlaps the sender CPU) = %.2f%% of the session without the plugin"
+              % (k, own["logreport_s"] * 1e3, own["sessionfinish_s"] * 1e3, own["exit_wait_s"] * 1e3,
+                 own["sender_cpu_s"] * 1e3, own["total_s"] * 1e3, 100 * own["fraction_of_session"]))
     print("target: ratio <= 1.02   (runs received by Redis: %d, spooled: %d)" % (sent_runs, spooled))
     print()
     print("wrote %s" % out_path)

@@ -652,6 +652,8 @@ class PlatformReporter:
         self._counts = dict.fromkeys(_OUTCOME_KEY, 0)
         self._flaky = 0
         self._enqueue_ns = None
+        self._exit_wait_ns = None
+        self._sender_cpu_ns = None
         # shared with the sender
         self._pending = collections.deque()  # finalized tests not yet sent live
         self._since_wake = 0
@@ -822,19 +824,17 @@ class PlatformReporter:
 
     def _shutdown(self):
         thread = self._thread
-        if self.timing_file and self._enqueue_ns is not None:
-            try:
-                with open(self.timing_file, "a") as fh:
-                    fh.write("%d %d\n" % (self._enqueue_ns, len(self._tests)))
-            except OSError:
-                pass
         if thread is None:
             return
         self._closing = True
         if self._final is None:
             self._final = "skip"  # the session never finished: nothing complete to send
+        t0 = time.perf_counter_ns()
         self._wake.set()
         thread.join(self.stop_timeout)
+        self._exit_wait_ns = time.perf_counter_ns() - t0
+        if self.timing_file and self._enqueue_ns is not None:
+            self._write_timing()
         if thread.is_alive() and isinstance(self._final, dict):
             # The sender is stuck (e.g. a Redis that accepts but never answers): spool from here.
             reason = "no answer within the %gs stop timeout" % self.stop_timeout
@@ -843,6 +843,21 @@ class PlatformReporter:
         if msg:
             sys.stderr.write(msg.replace("\n", " ") + "\n")
             sys.stderr.flush()
+
+    def _write_timing(self):
+        rec = {
+            "enqueue_ns": self._enqueue_ns,
+            "tests": len(self._tests),
+            "exit_wait_ns": self._exit_wait_ns,
+            "sender_cpu_ns": self._sender_cpu_ns,
+            "logreport_ns": getattr(self, "_logreport_ns", None),
+            "logreport_calls": getattr(self, "_logreport_calls", None),
+        }
+        try:
+            with open(self.timing_file, "a") as fh:
+                fh.write(json.dumps(rec) + "\n")
+        except OSError:
+            pass
 
     # -- sender (daemon thread) -----------------------------------------------------------------
     def header(self, use_git=True):
@@ -959,6 +974,11 @@ class PlatformReporter:
         except BaseException as exc:
             if isinstance(self._final, dict) and not self._delivered:
                 self._spool("%s: %s" % (type(exc).__name__, exc))
+        finally:
+            try:
+                self._sender_cpu_ns = time.thread_time_ns()
+            except Exception:
+                pass
 
     def _final_fields(self):
         final = dict(self._final)
@@ -992,6 +1012,19 @@ class PlatformReporter:
                     "nor write them to %s (%s): results of this run are lost"
                     % (where, reason, self.spool_dir, exc)
                 )
+
+
+class _TimedReporter(PlatformReporter):
+    """Used only when PYTEST_PLATFORM_TIMING_FILE is set (benchmarks): times the per-test hook."""
+
+    _logreport_ns = 0
+    _logreport_calls = 0
+
+    def pytest_runtest_logreport(self, report):
+        t0 = time.perf_counter_ns()
+        PlatformReporter.pytest_runtest_logreport(self, report)
+        self._logreport_ns += time.perf_counter_ns() - t0
+        self._logreport_calls += 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1065,7 +1098,9 @@ def pytest_configure(config):
         url = getattr(config.option, "platform_redis_url", None) or _env("REDIS_URL")
         if not url:
             return
-        reporter = PlatformReporter(config, url, _options(config))
+        options = _options(config)
+        cls = _TimedReporter if options["timing_file"] else PlatformReporter
+        reporter = cls(config, url, options)
         setattr(config, _ACTIVE_ATTR, reporter)
         config.pluginmanager.register(reporter, "pytest-platform-reporter")
     except Exception as exc:  # never break a test run
