@@ -11,6 +11,7 @@ import { registerFailuresRoutes } from './routes/failures.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerProjectsRoutes } from './routes/projects.js';
 import { registerResultsRoutes } from './routes/results.js';
+import { registerRunTestsRoutes } from './routes/run-tests.js';
 import { registerTrendRoutes } from './routes/trend.js';
 import { registerWorkersRoutes } from './routes/workers.js';
 
@@ -25,6 +26,7 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
   const router = new Router();
   const context = { config, deps };
   registerResultsRoutes(router, context);
+  registerRunTestsRoutes(router, context);
   registerTrendRoutes(router, context);
   registerWorkersRoutes(router, context);
   registerFailuresRoutes(router, context);

@@ -1,6 +1,6 @@
 import {
   AcceptedSchema, ErrorBodySchema, FailureStatsSchema, HealthSchema, limits, RunDetailSchema, RunPageSchema,
-  RunResultSchema, runStatuses, TrendSchema, WorkersSchema, type ErrorCode,
+  RunResultSchema, RunTestItemsSchema, outcomes, runStatuses, TrendSchema, WorkersSchema, type ErrorCode,
 } from '@pytest-platform/schema';
 import { z } from 'zod';
 import { ProjectsSchema } from './routes/projects.js';
@@ -99,6 +99,24 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
           responses: { ...ok('RunDetail'), 404: errorResponse('No run with this id', 'not_found'), ...readErrors },
         },
       },
+      '/results/{run_id}/tests': {
+        get: {
+          operationId: 'listResultTests',
+          tags: ['results'],
+          summary: "One run's test results by node id, e.g. whether some tests passed in it",
+          parameters: [
+            param({ name: 'run_id', in: 'path', description: 'The run id.', schema: { type: 'string' } }),
+            param({ name: 'outcome', description: 'Only tests with this outcome.', schema: { type: 'string', enum: [...outcomes] } }),
+            {
+              ...param({ name: 'nodeid', description: 'Only these node ids; repeat the parameter for several (at most 200).', schema: { type: 'array', items: { type: 'string' }, maxItems: 200 } }),
+              style: 'form',
+              explode: true,
+            },
+            param({ name: 'limit', description: 'Number of tests.', schema: limit(1000, 10000) }),
+          ],
+          responses: { ...ok('RunTestItems'), 404: errorResponse('No run with this id', 'not_found'), ...readErrors },
+        },
+      },
       '/trend': {
         get: {
           operationId: 'getTrend',
@@ -177,6 +195,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
         Accepted: jsonSchema(AcceptedSchema),
         RunPage: jsonSchema(RunPageSchema),
         RunDetail: jsonSchema(RunDetailSchema),
+        RunTestItems: jsonSchema(RunTestItemsSchema),
         Trend: jsonSchema(TrendSchema),
         Workers: jsonSchema(WorkersSchema),
         FailureStats: jsonSchema(FailureStatsSchema),

@@ -32,11 +32,12 @@ describe('GET /openapi.json', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual([
       'GET /docs/', 'GET /failures/stats', 'GET /health', 'GET /openapi.json', 'GET /projects', 'GET /results',
-      'GET /results/{run_id}', 'GET /trend', 'GET /workers', 'POST /results',
+      'GET /results/{run_id}', 'GET /results/{run_id}/tests', 'GET /trend', 'GET /workers', 'POST /results',
     ]);
     const names = (path: string) => (doc.paths[path]!.get!.parameters ?? []).map((p) => p.name);
     expect(names('/results')).toEqual(['project', 'branch', 'worker_id', 'status', 'since', 'until', 'limit', 'cursor']);
     expect(names('/results/{run_id}')).toEqual(['run_id']);
+    expect(names('/results/{run_id}/tests')).toEqual(['run_id', 'outcome', 'nodeid', 'limit']);
     expect(names('/trend')).toEqual(['project', 'branch', 'limit']);
     expect(doc.paths['/trend']!.get!.parameters!.find((p) => p.name === 'project')!.required).toBe(true);
     expect(names('/failures/stats')).toEqual(['project', 'branch', 'days', 'limit']);
@@ -47,7 +48,7 @@ describe('GET /openapi.json', () => {
 
   it('carries the shared schemas: the RunResult body and every response', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual([
-      'Accepted', 'ErrorBody', 'FailureStats', 'Health', 'Projects', 'RunDetail', 'RunPage', 'RunResult', 'Trend', 'Workers',
+      'Accepted', 'ErrorBody', 'FailureStats', 'Health', 'Projects', 'RunDetail', 'RunPage', 'RunResult', 'RunTestItems', 'Trend', 'Workers',
     ]);
     expect(doc.components.schemas.RunResult).toMatchObject({ type: 'object', required: expect.arrayContaining(['run_id', 'project', 'started_at', 'status']) });
     expect(doc.components.schemas.ErrorBody).toMatchObject({ properties: { error: { properties: { code: { enum: expect.arrayContaining(['invalid_query', 'not_found']) } } } } });

@@ -21,6 +21,8 @@ export { getTrend } from './repositories/trend.repository.js';
 export { listWorkers } from './repositories/worker.repository.js';
 export { getFailureStats } from './repositories/failure-stats.repository.js';
 export type { FailureStatsParams } from './repositories/failure-stats.repository.js';
+export { listRunTests } from './repositories/run-tests.repository.js';
+export type { RunTestsFilter } from './repositories/run-tests.repository.js';
 export { createPostgresRunWriter } from './postgres-run-writer.js';
 export type { AsyncRunWriter } from './postgres-run-writer.js';
 export { createRunWriter } from './create-run-writer.js';

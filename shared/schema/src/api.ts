@@ -97,3 +97,15 @@ export type FailureStats = z.infer<typeof FailureStatsSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export type Accepted = z.infer<typeof AcceptedSchema>;
+
+/** One test's result in one run (`GET /results/{run_id}/tests`). */
+export const RunTestItemSchema = z.object({
+  nodeid: z.string(),
+  outcome: OutcomeSchema,
+  duration: z.number(),
+  attempts: z.number().int(),
+  message: z.string().nullable(),
+});
+export const RunTestItemsSchema = z.object({ run_id: z.string(), items: z.array(RunTestItemSchema) });
+export type RunTestItem = z.infer<typeof RunTestItemSchema>;
+export type RunTestItems = z.infer<typeof RunTestItemsSchema>;

@@ -15,9 +15,9 @@ export { runResultJsonSchema } from './json-schema.js';
 export {
   StoredRunStatusSchema, RunSchema, FailureSchema, RunDetailSchema, RunPageSchema, TrendPointSchema, TrendSchema,
   workerStatuses, WorkerSchema, WorkersSchema, FailureStatSchema, FailureStatsSchema, HealthSchema,
-  errorCodes, ErrorBodySchema, AcceptedSchema,
+  errorCodes, ErrorBodySchema, AcceptedSchema, RunTestItemSchema, RunTestItemsSchema,
 } from './api.js';
 export type {
   StoredRunStatus, Run, Failure, RunDetail, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
-  FailureStat, FailureStats, Health, ErrorCode, ErrorBody, Accepted,
+  FailureStat, FailureStats, Health, ErrorCode, ErrorBody, Accepted, RunTestItem, RunTestItems,
 } from './api.js';
