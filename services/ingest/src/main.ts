@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type IngestConfig } from './env.js';
 import { createIngest } from './ingest.js';
 import { createLogger } from './logger.js';
+import { UnsupportedStoreError } from './run-store.js';
 
 let config: IngestConfig;
 try {
@@ -33,7 +34,9 @@ process.on('SIGTERM', stop);
 try {
   await ingest.start();
 } catch (error) {
-  logger.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
+  const message = `could not start: ${error instanceof Error ? error.message : String(error)}`;
+  if (error instanceof UnsupportedStoreError) logger.fatal(message);
+  else logger.fatal({ err: error }, message);
   await ingest.close().catch(() => {});
   process.exit(1);
 }
