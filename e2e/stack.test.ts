@@ -39,13 +39,15 @@ beforeAll(async () => {
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL, RESULTS_STREAM: stream,
       DATABASE_URL: join(dir, 'e2e.sqlite'), API_PORT: String(apiPort), MCP_PORT: String(mcpPort),
-      API_URL: api, INGEST_BLOCK_MS: '200',
+      INGEST_BLOCK_MS: '200',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stack.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   stack.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await eventually(async () => (output.includes('up and running') ? true : undefined), `npm start to come up:\n${output}`, 45_000);
+  await eventually(async () => (output.includes('up and running') ? true : undefined), 'npm start to come up', 45_000).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${output}`);
+  });
 });
 
 afterAll(async () => {

@@ -17,7 +17,11 @@ try {
   process.exit(1);
 }
 
-const env = { ...process.env, REDIS_URL: redis.url };
+const apiHost = process.env.API_HOST ?? '127.0.0.1';
+const apiPort = process.env.API_PORT ?? '8080';
+const localApi = `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+// The MCP service reads the API this stack runs unless told otherwise.
+const env = { ...process.env, REDIS_URL: redis.url, API_URL: process.env.API_URL ?? process.env.MASTER_URL ?? localApi };
 const children = new Map();
 let stopping = false;
 
@@ -64,12 +68,15 @@ for (const name of services) {
   children.set(name, child);
   prefixLines(name, child.stdout, process.stdout);
   prefixLines(name, child.stderr, process.stderr);
-  child.stdout.on('data', (chunk) => {
+  // The MCP service logs on stderr (stdout is the protocol channel under stdio); look at both.
+  const watchReady = (chunk) => {
     if (!ready.has(name) && chunk.toString().includes('"msg":"ready"')) {
       ready.add(name);
       if (ready.size === services.length) announce();
     }
-  });
+  };
+  child.stdout.on('data', watchReady);
+  child.stderr.on('data', watchReady);
   child.once('exit', (code, signal) => {
     if (stopping) return;
     say(`${name} exited (${signal ?? `code ${code}`}); stopping the stack`);
@@ -78,14 +85,12 @@ for (const name of services) {
 }
 
 function announce() {
-  const apiHost = process.env.API_HOST ?? '127.0.0.1';
-  const apiPort = process.env.API_PORT ?? '8080';
   const mcpHost = process.env.MCP_HOST ?? '127.0.0.1';
   const mcpPort = process.env.MCP_PORT ?? '8081';
   const database = process.env.DATABASE_URL?.replace(/\/\/[^@/]*@/, '//***@') ?? './data/pytest-platform.sqlite';
   say('up and running:');
   say(`  API      http://${apiHost}:${apiPort}  (OpenAPI /openapi.json, Swagger UI /docs, health /health)`);
-  say(`  MCP      http://${mcpHost}:${mcpPort}/mcp  (reports: /reports/<project>.html)`);
+  say(`  MCP      http://${mcpHost}:${mcpPort}/mcp  (reports: /reports/<project>.html; reads ${env.API_URL})`);
   say(`  Redis    ${redis.url.replace(/\/\/[^@/]*@/, '//***@')}${redis.started ? ' (started here, AOF in ./data/redis)' : ''}`);
   say(`  Database ${database}`);
   say('Ctrl-C stops everything.');
