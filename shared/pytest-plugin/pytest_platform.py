@@ -648,6 +648,7 @@ class PlatformReporter:
         # main-thread state
         self._tests = []  # finalized test dicts, in completion order
         self._index = {}  # nodeid -> position in self._tests (a re-run nodeid replaces its entry)
+        self._files = {}  # report.location path -> capped "file" value
         self._inprog = {}  # nodeid -> _State
         self._counts = dict.fromkeys(_OUTCOME_KEY, 0)
         self._flaky = 0
@@ -678,6 +679,7 @@ class PlatformReporter:
         self._thread.start()
 
     def pytest_runtest_logreport(self, report):
+        # Called three times per test on the main thread: keep the common (passing) path short.
         nodeid = report.nodeid
         st = self._inprog.get(nodeid)
         if st is None:
@@ -689,18 +691,19 @@ class PlatformReporter:
         if outcome == "passed":
             if when == "call":
                 if st.outcome is None:
-                    if hasattr(report, "wasxfail"):
+                    if "wasxfail" in report.__dict__:
                         st.outcome = "xpassed"
                         st.message = _xfail_reason(report)
                     else:
                         st.outcome = "passed"
+                return
         elif outcome == "rerun":  # pytest-rerunfailures: this attempt is discarded
             st.attempts += 1
             st.outcome = st.message = st.longrepr = None
             return
         elif outcome == "skipped":
             if st.outcome is None:
-                if hasattr(report, "wasxfail"):
+                if "wasxfail" in report.__dict__:
                     st.outcome = "xfailed"
                     st.message = _xfail_reason(report)
                 else:
@@ -789,16 +792,22 @@ class PlatformReporter:
         loc = st.location
         file = line = None
         if loc:
-            file = truncate(str(loc[0]), MAX_FILE) if loc[0] else None
+            f = loc[0]
+            if f:
+                file = self._files.get(f)
+                if file is None:
+                    file = self._files[f] = truncate(str(f), MAX_FILE)
             if loc[1] is not None:
                 line = int(loc[1]) + 1
+        message = st.message
+        longrepr = st.longrepr
         test = {
-            "nodeid": _truncate_unique(nodeid, MAX_NODEID),
+            "nodeid": nodeid if len(nodeid) <= MAX_NODEID // 2 else _truncate_unique(nodeid, MAX_NODEID),
             "outcome": outcome,
             "duration": st.duration if st.duration > 0 else 0.0,
-            "message": truncate(st.message, MAX_MESSAGE),
-            "longrepr": truncate(st.longrepr, MAX_LONGREPR),
-            "attempts": min(st.attempts, 1000),
+            "message": message if message is None else truncate(message, MAX_MESSAGE),
+            "longrepr": longrepr if longrepr is None else truncate(longrepr, MAX_LONGREPR),
+            "attempts": st.attempts if st.attempts <= 1000 else 1000,
             "file": file,
             "line": line,
         }
@@ -897,23 +906,21 @@ class PlatformReporter:
             return False
 
     def _send_batch(self, client, seq, final=False):
-        """Send pending tests as run.tests entries. Returns the next seq."""
+        """Send pending tests as run.tests entries (<= batch_size tests, ~1 MiB). Returns next seq."""
         pending = self._pending
         while pending:
-            parts = []
-            size = 0
-            while pending and len(parts) < self.batch_size:
-                t = pending[0]
-                s = _dumps(t)
-                if parts and size + len(s) > MAX_BATCH_BYTES:
-                    break
-                pending.popleft()
-                parts.append(s)
-                size += len(s) + 1
+            n = min(len(pending), self.batch_size)
+            batch = [pending.popleft() for _ in range(n)]
             hdr = dict(self.header())
-            hdr["seq"] = seq
-            data = _dumps(hdr)[:-1] + ',"tests":[' + ",".join(parts) + "]}"
-            if not self._xadd(client, "run.tests", data):
+            head = _dumps(hdr)[:-1] + ',"seq":'
+            tests = _dumps(batch)
+            while len(tests) > MAX_BATCH_BYTES and len(batch) > 1:  # rare: huge tracebacks
+                keep = max(1, len(batch) // 2)
+                for t in reversed(batch[keep:]):
+                    pending.appendleft(t)
+                batch = batch[:keep]
+                tests = _dumps(batch)
+            if not self._xadd(client, "run.tests", head + str(seq) + ',"tests":' + tests + "}"):
                 return seq
             seq += 1
             if not final and len(pending) < self.batch_size:

@@ -422,3 +422,21 @@ def test_redis_clients_and_db_in_url(runner, stream, validators, client):
         assert typ == "run" and run["summary"] == expected_suite()["summary"]
     finally:
         db2.delete(stream)
+
+
+def test_live_batches_stay_under_one_mib(runner, rclient, stream, validators, tmp_path):
+    suite = write_suite(tmp_path / "bigbatch", {
+        "test_big.py": (
+            "import pytest\n"
+            "@pytest.mark.parametrize('i', range(40))\n"
+            "def test_big(i):\n    assert False, 'y' * 60000\n"
+        ),
+    })
+    proc = runner.run(suite, env=runner.env(PYTEST_PLATFORM_BATCH_SECONDS="30"))
+    assert proc.returncode == 1
+    sizes = [len(f["data"]) for _, f in rclient.xrange(stream) if f["type"] == "run.tests"]
+    assert len(sizes) >= 3 and max(sizes) <= (1 << 20) + 4096, sizes
+    entries = read_entries(rclient, stream, validators)
+    _, tests, finished = assemble_live(entries)
+    assert sorted(t["nodeid"] for t in tests) == sorted("test_big.py::test_big[%d]" % i for i in range(40))
+    assert finished["summary"]["failed"] == 40
