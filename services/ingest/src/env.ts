@@ -33,6 +33,10 @@ export interface IngestConfig {
   runStaleSeconds: number;
   /** `LOG_LEVEL`. @defaultValue `info` */
   logLevel: LogLevel;
+  /** `INGEST_HEALTH_PORT`: serve `GET /health` on 127.0.0.1 (`INGEST_HEALTH_HOST`) at this port, for probes. @defaultValue unset (no port) */
+  healthPort: number | null;
+  /** `INGEST_HEALTH_HOST`. @defaultValue `0.0.0.0` when a port is set */
+  healthHost: string;
 }
 
 /** An environment variable with a value ingest cannot use; the message names it. */
@@ -69,6 +73,8 @@ const EnvSchema = z.object({
   INGEST_TRIM_INTERVAL_MS: integer(100, 5000),
   INGEST_SWEEP_SECONDS: integer(1, 30),
   RUN_STALE_SECONDS: integer(1, 300),
+  INGEST_HEALTH_PORT: optional(z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65_535).optional()),
+  INGEST_HEALTH_HOST: optional(z.string().trim().min(1).default('0.0.0.0')),
   LOG_LEVEL: optional(z.enum(logLevels, { message: `expected one of ${logLevels.join(', ')}` }).default('info')),
 });
 
@@ -105,5 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweepSeconds: e.INGEST_SWEEP_SECONDS,
     runStaleSeconds: e.RUN_STALE_SECONDS,
     logLevel: e.LOG_LEVEL,
+    healthPort: e.INGEST_HEALTH_PORT ?? null,
+    healthHost: e.INGEST_HEALTH_HOST,
   };
 }

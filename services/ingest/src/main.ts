@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type IngestConfig } from './env.js';
+import { startHealthServer } from './health-server.js';
 import { createIngest } from './ingest.js';
 import { createLogger } from './logger.js';
-import { UnsupportedStoreError } from './run-store.js';
 
 let config: IngestConfig;
 try {
@@ -35,8 +35,13 @@ try {
   await ingest.start();
 } catch (error) {
   const message = `could not start: ${error instanceof Error ? error.message : String(error)}`;
-  if (error instanceof UnsupportedStoreError) logger.fatal(message);
-  else logger.fatal({ err: error }, message);
+  logger.fatal({ err: error }, message);
   await ingest.close().catch(() => {});
   process.exit(1);
+}
+
+if (config.healthPort !== null) {
+  const server = await startHealthServer(ingest, () => !stopping, config.healthHost, config.healthPort);
+  server.unref();
+  logger.info({ url: `http://${config.healthHost}:${config.healthPort}/health` }, 'health endpoint listening');
 }

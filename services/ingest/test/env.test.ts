@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       sweepSeconds: 30,
       runStaleSeconds: 300,
       logLevel: 'info',
+      healthPort: null,
+      healthHost: '0.0.0.0',
     });
   });
 

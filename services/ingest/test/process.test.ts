@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { makeRun } from '../../../test-support/runs.js';
-import { repoRoot, startService, type RunningService } from '../../../test-support/services.js';
+import { createTempPostgres } from '../../../test-support/postgres.js';
+import { freePort, repoRoot, startService, type RunningService } from '../../../test-support/services.js';
+import { findRun, openDatabase } from '@pytest-platform/db';
 import {
   countRows, deleteStreams, openSqlite, pendingCount, redisClient, tempDir, testEnv, waitFor, xaddMany,
 } from './helpers.js';
@@ -160,7 +162,30 @@ describe('the ingest process', () => {
     expect(await redis.exists(env.RESULTS_STREAM!)).toBe(0);
   });
 
-  it('refuses to start on Postgres until the Postgres write path exists', async () => {
-    await expect(start({ DATABASE_URL: 'postgres://ingest@127.0.0.1:1/none' })).rejects.toThrow(/exited with 1[\s\S]*no postgres write path yet/);
+  it('stores runs on Postgres when DATABASE_URL says so', async () => {
+    const pg = await createTempPostgres();
+    try {
+      await start({ DATABASE_URL: pg.url });
+      const run = makeRun({ project: 'on-postgres' });
+      await redis.xadd(env.RESULTS_STREAM!, '*', 'type', 'run', 'data', JSON.stringify(run));
+      const store = await openDatabase(pg.url, { migrate: false });
+      try {
+        const stored = await waitFor('the run in Postgres', () => findRun(store.db, run.run_id));
+        expect(stored).toMatchObject({ project: 'on-postgres', status: 'failed', summary: { total: 2, passed: 1, failed: 1 } });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await Promise.all(services.splice(0).map((s) => s.stop('SIGKILL')));
+      await pg.drop();
+    }
+  });
+
+  it('answers GET /health on INGEST_HEALTH_PORT while it consumes', async () => {
+    const port = await freePort();
+    await start({ INGEST_HEALTH_PORT: String(port), INGEST_HEALTH_HOST: '127.0.0.1' });
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', consumer: env.INGEST_CONSUMER });
   });
 });
