@@ -21,7 +21,7 @@ export default defineConfig({
       },
     })).concat({
       extends: true,
-      test: { name: 'e2e', root: 'e2e', include: ['**/*.test.ts'], globalSetup: ['./global-setup.ts'] },
+      test: { name: 'e2e', root: 'e2e', include: ['**/*.test.ts'] },
     }),
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, freePort, repoRoot } from '../test-support/services.js';
+import { buildPackages } from '../test-support/build.js';
 import { makeRun, randomStream } from '../test-support/runs.js';
 
 const run = promisify(execFile);
@@ -32,6 +33,7 @@ const getJson = async (path: string) => {
 };
 
 beforeAll(async () => {
+  buildPackages('services/ingest', 'services/api', 'services/mcp');
   const [apiPort, mcpPort] = [await freePort(), await freePort()];
   api = `http://127.0.0.1:${apiPort}`;
   stack = spawn(process.execPath, ['scripts/start.js'], {

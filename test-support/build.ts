@@ -1,0 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { repoRoot } from './services.js';
+
+/** Brings the built `dist/` of these packages up to date (incremental `tsc -b`), for tests that run built code. */
+export function buildPackages(...dirs: string[]): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', ...dirs], { cwd: repoRoot, stdio: 'inherit' });
+}
