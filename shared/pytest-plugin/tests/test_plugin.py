@@ -234,8 +234,11 @@ def test_stop_timeout_bounds_the_exit_when_redis_hangs(runner, spool_dir, valida
         baseline = runner.run(SUITE, env=runner.env(redis_url=None))
         baseline_s = time.monotonic() - baseline_t0
         t0 = time.monotonic()
-        proc = runner.run(SUITE, env=runner.env(redis_url=server.url, PYTEST_PLATFORM_LIVE=live,
-                                                 PYTEST_PLATFORM_STOP_TIMEOUT="1"))
+        if live == "1":  # the timeout from the environment ...
+            proc = runner.run(SUITE, env=runner.env(redis_url=server.url, PYTEST_PLATFORM_STOP_TIMEOUT="1"))
+        else:  # ... and from the option
+            proc = runner.run(SUITE, "--platform-no-live", "--platform-stop-timeout", "1",
+                              env=runner.env(redis_url=server.url))
         elapsed = time.monotonic() - t0
     finally:
         server.close()
