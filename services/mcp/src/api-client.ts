@@ -1,7 +1,7 @@
 import {
-  ErrorBodySchema, FailureStatsSchema, HealthSchema, RunDetailSchema, RunPageSchema, TrendSchema, WorkersSchema,
+  ErrorBodySchema, FailureStatsSchema, HealthSchema, RunDetailSchema, RunPageSchema, RunTestItemsSchema, TrendSchema, WorkersSchema,
   describeIssues,
-  type FailureStats, type Health, type RunDetail, type RunPage, type Trend, type Workers,
+  type FailureStats, type Health, type RunDetail, type RunPage, type RunTestItem, type Trend, type Workers,
 } from '@pytest-platform/schema';
 import { z } from 'zod';
 
@@ -44,7 +44,7 @@ export interface ApiClientOptions {
   timeoutMs?: number;
 }
 
-type Query = Record<string, string | number | undefined>;
+type Query = Record<string, string | number | readonly string[] | undefined>;
 
 /** A typed client of the read API; every response is parsed with the shared schemas. */
 export class ApiClient {
@@ -72,6 +72,18 @@ export class ApiClient {
     }
   }
 
+  /** One run's test results, optionally only one outcome or some node ids (asked in chunks of 200). */
+  async runTests(runId: string, query: { outcome?: string | undefined; nodeids?: readonly string[] | undefined } = {}): Promise<RunTestItem[]> {
+    const path = `/results/${encodeURIComponent(runId)}/tests`;
+    if (query.nodeids === undefined) return (await this.#get(path, { outcome: query.outcome, limit: 10_000 }, RunTestItemsSchema)).items;
+    const items: RunTestItem[] = [];
+    for (let start = 0; start < query.nodeids.length; start += 200) {
+      const body = await this.#get(path, { outcome: query.outcome, nodeid: query.nodeids.slice(start, start + 200) }, RunTestItemsSchema);
+      items.push(...body.items);
+    }
+    return items;
+  }
+
   trend(query: { project: string; branch?: string | undefined; limit?: number | undefined }): Promise<Trend> {
     return this.#get('/trend', query, TrendSchema);
   }
@@ -96,7 +108,8 @@ export class ApiClient {
   async #get<T>(path: string, query: Query, schema: z.ZodType<T>): Promise<T> {
     const url = new URL(this.apiUrl + path);
     for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
+      if (Array.isArray(value)) for (const item of value as readonly string[]) url.searchParams.append(key, item);
+      else if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;

@@ -1,5 +1,6 @@
 import { describeIssues } from '@pytest-platform/schema';
 import { z } from 'zod';
+import { MailEnvShape, mailSettings, type MailConfig } from './mail-config.js';
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
@@ -21,6 +22,7 @@ const EnvSchema = z.object({
       .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)),
   ),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  ...MailEnvShape,
 });
 
 /** The MCP service's configuration, parsed once from the environment. */
@@ -39,6 +41,8 @@ export interface McpConfig {
   allowedHosts: string[];
   /** @defaultValue `info` (`LOG_LEVEL`) */
   logLevel: string;
+  /** E-mail digest and alerts; off unless `SMTP_URL` is set or they are enabled explicitly. */
+  mail: MailConfig;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): McpConfig {
     apiTimeoutMs: e.API_TIMEOUT_MS,
     allowedHosts: e.MCP_ALLOWED_HOSTS,
     logLevel: e.LOG_LEVEL,
+    mail: mailSettings(e),
   };
 }
 

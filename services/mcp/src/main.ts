@@ -1,6 +1,8 @@
+import { ApiClient } from './api-client.js';
 import { ConfigError, loadConfig } from './env.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
+import { startMailService, type MailService } from './mail/mail-service.js';
 
 if (process.argv.includes('--stdio')) {
   await import('./stdio.js');
@@ -14,7 +16,13 @@ if (process.argv.includes('--stdio')) {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  const server = createHttpServer(config, { logger });
+  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken, timeoutMs: config.apiTimeoutMs });
+  const server = createHttpServer(config, { logger, api });
+  let mail: MailService | null = null;
+  if (config.mail.digestEnabled || config.mail.alertsEnabled) {
+    mail = startMailService(config.mail, { api, logger });
+    mail.ready.catch((error: unknown) => logger.error({ err: error }, 'mail: could not start the digest scheduler or alert reader'));
+  }
   server.on('error', (error) => {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
     process.exit(1);
@@ -26,9 +34,10 @@ if (process.argv.includes('--stdio')) {
   });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    server.close(() => process.exit(0));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
-    setTimeout(() => process.exit(0), 2_000).unref();
+    void Promise.allSettled([closed, mail?.close()]).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import type { RunResult } from '@pytest-platform/schema';
 import { glob } from 'tinyglobby';
 import { deliverRuns, flushSpoolDir, stderrLog } from './deliver-runs.js';
@@ -23,6 +24,9 @@ Commands:
                              run a test command, pass its output and exit code through,
                              then import its JUnit report and send it; pytest and
                              "python -m pytest" get --junitxml added automatically
+  digest --send-now [--project P] | --preview <out.html>
+                             the e-mail digest: runs pytest-platform-mcp digest (the MCP
+                             service, @pytest-platform/mcp, must be installed)
 
 Options:
   --project, --branch, --commit, --worker-id <value>
@@ -191,8 +195,32 @@ async function runAndImport(command: string[], junit: readonly string[], setting
   }
 }
 
+/** `node_modules/.bin/pytest-platform-mcp` in `cwd`, this package's location, or a parent of either. */
+export function findMcpBin(starts: readonly string[] = [process.cwd(), path.dirname(fileURLToPath(import.meta.url))]): string | undefined {
+  const name = process.platform === 'win32' ? 'pytest-platform-mcp.cmd' : 'pytest-platform-mcp';
+  for (const start of starts) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'node_modules', '.bin', name);
+      if (existsSync(candidate)) return candidate;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
+}
+
+/** `digest …` belongs to the MCP service (it renders and sends e-mail); this package only hands over. */
+async function delegateDigest(args: readonly string[]): Promise<number> {
+  const bin = findMcpBin();
+  if (!bin) {
+    fail('digest: the e-mail digest is part of the MCP service, and pytest-platform-mcp was not found in node_modules/.bin; install @pytest-platform/mcp (npm install @pytest-platform/mcp) and run again');
+    return 127;
+  }
+  return (await runCommand([bin, 'digest', ...args])).code;
+}
+
 /** The `pytest-platform` command line; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'digest') return delegateDigest(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
