@@ -243,7 +243,7 @@ def test_stop_timeout_bounds_the_exit_when_redis_hangs(runner, spool_dir, valida
     finally:
         server.close()
     assert proc.returncode == baseline.returncode == 1
-    assert elapsed < baseline_s + 1 + 1.5, (elapsed, baseline_s)
+    assert elapsed < baseline_s + 1 + 2.0, (elapsed, baseline_s)  # redis socket timeout is 5 s
     assert normalize_output(proc.stdout) == normalize_output(baseline.stdout)
     assert len(proc.stderr.splitlines()) == 1 and "stop timeout" in proc.stderr
     files = os.listdir(spool_dir)
