@@ -189,6 +189,7 @@ describe('GET /results/{run_id}', () => {
   it('gives the run with its failed and error tests, message and longrepr', async () => {
     const run = makeRun({
       run_id: `detail-${randomUUID()}`,
+      project: `detail-${randomUUID()}`,
       tests: [
         { nodeid: 'tests/test_a.py::test_ok', outcome: 'passed' },
         { nodeid: 'tests/test_a.py::test_bad', outcome: 'failed', message: 'AssertionError: assert 404 == 200', longrepr: 'def test_bad():\n>       assert 404 == 200', file: 'tests/test_a.py', line: 7 },
@@ -205,9 +206,9 @@ describe('GET /results/{run_id}', () => {
     expect(detail).toMatchObject({ run_id: run.run_id, pass_rate: 1 / 3, summary: { total: 4, passed: 1, failed: 1, errors: 1, skipped: 1 } });
     expect(detail.failures).toEqual([
       { nodeid: 'tests/test_a.py::test_bad', outcome: 'failed', duration: 0, attempts: 1, file: 'tests/test_a.py', line: 7,
-        message: 'AssertionError: assert 404 == 200', longrepr: 'def test_bad():\n>       assert 404 == 200' },
+        message: 'AssertionError: assert 404 == 200', longrepr: 'def test_bad():\n>       assert 404 == 200', classification: 'new' },
       { nodeid: 'tests/test_b.py::test_db', outcome: 'error', duration: 0, attempts: 1, file: null, line: null,
-        message: 'fixture db failed', longrepr: 'ConnectionRefusedError' },
+        message: 'fixture db failed', longrepr: 'ConnectionRefusedError', classification: 'new' },
     ]);
   });
 

@@ -1,11 +1,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
+import * as testIntelligence from './migrations/0002-test-intelligence.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
-const migrations: Record<string, DialectMigration> = { '0001-initial': initial };
+const migrations: Record<string, DialectMigration> = { '0001-initial': initial, '0002-test-intelligence': testIntelligence };
 
 class DialectMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { summarize, type RunHeader, type StreamEntry, type Summary, type TestResult } from '@pytest-platform/schema';
+import { failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult } from '@pytest-platform/schema';
 import type { StoredRun } from './sqlite-run-writer.js';
 
 export interface AsyncRunWriter {
@@ -41,12 +41,12 @@ const INTERN_TESTS = `
   RETURNING id, nodeid`;
 
 const UPSERT_RESULTS = `
-  INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr)
-  SELECT $1, r.test_id, r.outcome, r.duration, r.attempts, r.message, r.longrepr
-  FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[])
-    AS r(test_id, outcome, duration, attempts, message, longrepr)
+  INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature)
+  SELECT $1, r.test_id, r.outcome, r.duration, r.attempts, r.message, r.longrepr, r.signature
+  FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[])
+    AS r(test_id, outcome, duration, attempts, message, longrepr, signature)
   ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
-    attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr`;
+    attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature`;
 
 const RECOUNT = `
   UPDATE runs SET (total, passed, failed, skipped, errors, xfailed, xpassed, flaky) = (
@@ -105,6 +105,7 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         slice.map((t) => t.attempts),
         slice.map((t) => pgText(t.message)),
         slice.map((t) => pgText(t.longrepr)),
+        slice.map((t) => (t.outcome === 'failed' || t.outcome === 'error' ? failureSignature(t.message, t.longrepr) : null)),
       ]);
     }
   }

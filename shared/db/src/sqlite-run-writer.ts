@@ -1,6 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import {
-  summarize, type RunHeader, type StreamEntry, type Summary, type TestResult,
+  failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult,
 } from '@pytest-platform/schema';
 
 /** What one stored entry changed, for the caller's events and logs. */
@@ -59,9 +59,9 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
     ON CONFLICT (project, nodeid) DO UPDATE SET file = coalesce(tests.file, excluded.file), line = coalesce(tests.line, excluded.line)
     RETURNING id`);
   const upsertResult = sqlite.prepare(`
-    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr) VALUES (?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
-      attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr`);
+      attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature`);
   const countResults = sqlite.prepare(`
     SELECT outcome, count(*) AS n, sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS retried
     FROM results WHERE run_id = ? GROUP BY outcome`);
@@ -106,7 +106,8 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
 
   const writeTests = (runPk: number, project: string, tests: readonly TestResult[]) => {
     for (const t of tests) {
-      upsertResult.run(runPk, testId(project, t), t.outcome, t.duration, t.attempts, t.message, t.longrepr);
+      const signature = t.outcome === 'failed' || t.outcome === 'error' ? failureSignature(t.message, t.longrepr) : null;
+      upsertResult.run(runPk, testId(project, t), t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature);
     }
   };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FailureClassificationSchema } from './intelligence.js';
 import { OutcomeSchema, RunHeaderSchema, RunStatusSchema, SummarySchema, TestResultSchema } from './run-result.js';
 
 /**
@@ -17,7 +18,10 @@ export const RunSchema = RunHeaderSchema.extend({
 
 export const FailureSchema = TestResultSchema.extend({ outcome: OutcomeSchema.extract(['failed', 'error']) });
 
-export const RunDetailSchema = RunSchema.extend({ failures: z.array(FailureSchema) });
+/** A failure of a run with `classification`: `new`, `recurring` or `flaky` (see `classifyFailure`). */
+export const ClassifiedFailureSchema = FailureSchema.extend({ classification: FailureClassificationSchema });
+
+export const RunDetailSchema = RunSchema.extend({ failures: z.array(ClassifiedFailureSchema) });
 
 export const RunPageSchema = z.object({ items: z.array(RunSchema), next_cursor: z.string().nullable() });
 
@@ -85,6 +89,7 @@ export const AcceptedSchema = z.object({ run_id: z.string(), stream_id: z.string
 export type StoredRunStatus = z.infer<typeof StoredRunStatusSchema>;
 export type Run = z.infer<typeof RunSchema>;
 export type Failure = z.infer<typeof FailureSchema>;
+export type ClassifiedFailure = z.infer<typeof ClassifiedFailureSchema>;
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 export type RunPage = z.infer<typeof RunPageSchema>;
 export type TrendPoint = z.infer<typeof TrendPointSchema>;

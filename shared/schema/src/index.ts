@@ -13,11 +13,24 @@ export {
 export type { EntryType, RunStarted, RunTests, RunFinished, StreamEntry, ParsedEntry } from './stream-entry.js';
 export { runResultJsonSchema } from './json-schema.js';
 export {
-  StoredRunStatusSchema, RunSchema, FailureSchema, RunDetailSchema, RunPageSchema, TrendPointSchema, TrendSchema,
+  StoredRunStatusSchema, RunSchema, FailureSchema, ClassifiedFailureSchema, RunDetailSchema, RunPageSchema, TrendPointSchema, TrendSchema,
   workerStatuses, WorkerSchema, WorkersSchema, FailureStatSchema, FailureStatsSchema, HealthSchema,
   errorCodes, ErrorBodySchema, AcceptedSchema, RunTestItemSchema, RunTestItemsSchema,
 } from './api.js';
 export type {
-  StoredRunStatus, Run, Failure, RunDetail, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
+  StoredRunStatus, Run, Failure, ClassifiedFailure, RunDetail, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
   FailureStat, FailureStats, Health, ErrorCode, ErrorBody, Accepted, RunTestItem, RunTestItems,
 } from './api.js';
+export { normalizeFailureMessage, failureText, failureSignature } from './failure-signature.js';
+export {
+  assessFlakiness, classifyFailure, failureClassifications, flakyKinds, MIN_FLAKY_FLIPS,
+} from './flakiness.js';
+export type { FailureClassification, FlakyKind, Flakiness, TestOutcome } from './flakiness.js';
+export {
+  FailureClassificationSchema, FlakyKindSchema, TestHistoryEntrySchema, TestHistorySchema, FlakyTestSchema, FlakyTestsSchema,
+  FailureGroupSchema, FailureGroupsSchema, compareCategories, RunComparisonSchema, SlowTestSchema, SlowTestsSchema,
+} from './intelligence.js';
+export type {
+  TestHistoryEntry, TestHistory, FlakyTest, FlakyTests, FailureGroup, FailureGroups, CompareCategory, CompareTest,
+  RunComparison, SlowTest, SlowTests,
+} from './intelligence.js';

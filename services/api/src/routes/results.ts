@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { findRun, InvalidCursorError, listRunFailures, listRuns } from '@pytest-platform/db';
+import { findRun, InvalidCursorError, listClassifiedRunFailures, listRuns } from '@pytest-platform/db';
 import {
   describeIssues, limits, RunResultSchema, StoredRunStatusSchema, streamNames, type Accepted, type RunDetail,
 } from '@pytest-platform/schema';
@@ -54,6 +54,6 @@ export function registerResultsRoutes(router: Router, { config, deps }: RouteCon
     const found = await findRun(deps.store.db, ctx.params.run_id ?? '');
     if (!found) throw new HttpError(404, 'not_found', `no run with run_id ${JSON.stringify(ctx.params.run_id)}`);
     const { pk, ...run } = found;
-    ctx.body = { ...run, failures: await listRunFailures(deps.store.db, pk) } satisfies RunDetail;
+    ctx.body = { ...run, failures: await listClassifiedRunFailures(deps.store.db, pk) } satisfies RunDetail;
   });
 }

@@ -10,6 +10,8 @@ export interface ResultTable {
   attempts: number;
   message: string | null;
   longrepr: string | null;
+  /** Failed and error results only: `failureSignature` of the message, what failure groups are keyed by. */
+  signature: string | null;
 }
 
 export type ResultRow = Selectable<ResultTable>;

@@ -1,0 +1,68 @@
+import type { SlowTest, SlowTests } from '@pytest-platform/schema';
+import type { Db } from '../database.js';
+import { chunks, newestRuns, testsById } from './run-window.js';
+
+export interface SlowestTestsParams {
+  project: string;
+  branch?: string | undefined;
+  /** Recent finished runs to take the median over. */
+  runs: number;
+  limit: number;
+  /** A median change beyond this ratio is a trend. @defaultValue 1.2 */
+  trendRatio?: number;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * Tests by median duration over the last `runs` finished runs (skips left out), slowest first, with
+ * the trend: the median of the newer half of those runs over the median of the older half.
+ */
+export async function listSlowestTests(db: Db, params: SlowestTestsParams): Promise<SlowTests> {
+  const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.runs, finishedOnly: true });
+  const order = new Map(runs.map((r, i) => [r.id, runs.length - 1 - i]));
+  const durations = new Map<number, { at: number; duration: number }[]>();
+  for (const runChunk of chunks(runs.map((r) => r.id))) {
+    const rows = await db
+      .selectFrom('results')
+      .select(['run_id', 'test_id', 'duration'])
+      .where('run_id', 'in', runChunk)
+      .where('outcome', '!=', 'skipped')
+      .execute();
+    for (const r of rows) {
+      const list = durations.get(r.test_id) ?? [];
+      list.push({ at: order.get(r.run_id)!, duration: r.duration });
+      durations.set(r.test_id, list);
+    }
+  }
+  const threshold = params.trendRatio ?? 1.2;
+  const ranked: (Omit<SlowTest, 'nodeid'> & { test_id: number })[] = [];
+  for (const [testId, list] of durations) {
+    list.sort((a, b) => a.at - b.at);
+    const values = list.map((l) => l.duration);
+    const half = values.length >> 1;
+    const older = half > 0 ? median(values.slice(0, half)) : 0;
+    const change = values.length < 2 || older <= 0 ? null : median(values.slice(half)) / older;
+    ranked.push({
+      test_id: testId,
+      median_duration: median(values),
+      latest_duration: values.at(-1)!,
+      runs: values.length,
+      change,
+      trend: change === null ? null : change > threshold ? 'slower' : change < 1 / threshold ? 'faster' : 'stable',
+    });
+  }
+  ranked.sort((a, b) => b.median_duration - a.median_duration || a.test_id - b.test_id);
+  const top = ranked.slice(0, params.limit);
+  const tests = await testsById(db, top.map((t) => t.test_id));
+  return {
+    project: params.project,
+    branch: params.branch ?? null,
+    runs: runs.length,
+    items: top.map(({ test_id, ...rest }) => ({ nodeid: tests.get(test_id)?.nodeid ?? '', ...rest })),
+  };
+}

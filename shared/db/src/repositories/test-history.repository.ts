@@ -1,0 +1,47 @@
+import type { TestHistory } from '@pytest-platform/schema';
+import type { Db } from '../database.js';
+import { iso } from './run-mapper.js';
+import { newestRuns } from './run-window.js';
+
+export interface TestHistoryParams {
+  project: string;
+  nodeid: string;
+  branch?: string | undefined;
+  limit: number;
+  /** How many of the newest runs to look in. @defaultValue 500 */
+  scan?: number;
+}
+
+/**
+ * A test's last `limit` results, newest first: walks the project's (or branch's) newest runs through
+ * the runs index and looks each result up by primary key (run, test); `undefined` for an unknown test.
+ */
+export async function getTestHistory(db: Db, params: TestHistoryParams): Promise<TestHistory | undefined> {
+  const test = await db
+    .selectFrom('tests')
+    .select(['id', 'file', 'line'])
+    .where('project', '=', params.project)
+    .where('nodeid', '=', params.nodeid)
+    .executeTakeFirst();
+  if (!test) return undefined;
+  const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.scan ?? 500 });
+  const results = runs.length === 0 ? [] : await db
+    .selectFrom('results')
+    .select(['run_id', 'outcome', 'duration', 'attempts', 'message'])
+    .where('run_id', 'in', runs.map((r) => r.id))
+    .where('test_id', '=', test.id)
+    .execute();
+  const byRun = new Map(results.map((r) => [r.run_id, r]));
+  const items = runs.flatMap((run) => {
+    const r = byRun.get(run.id);
+    if (!r) return [];
+    return [{
+      run_id: run.run_id, started_at: iso(run.started_at), branch: run.branch, commit: run.commit_sha, worker_id: run.worker_id,
+      outcome: r.outcome, duration: r.duration, attempts: r.attempts, message: r.message,
+    }];
+  });
+  return {
+    project: params.project, nodeid: params.nodeid, branch: params.branch ?? null, file: test.file, line: test.line,
+    runs_scanned: runs.length, items: items.slice(0, params.limit),
+  };
+}

@@ -1,0 +1,90 @@
+import type { Outcome } from './run-result.js';
+
+export const failureClassifications = ['new', 'recurring', 'flaky'] as const;
+export type FailureClassification = (typeof failureClassifications)[number];
+
+export const flakyKinds = ['retry', 'same_commit', 'flip'] as const;
+/** `retry`: passed after retries; `same_commit`: passed and failed on one commit; `flip`: went back and forth between runs. */
+export type FlakyKind = (typeof flakyKinds)[number];
+
+/** One result of one test in one run. */
+export interface TestOutcome {
+  run_id: string;
+  outcome: Outcome;
+  attempts: number;
+  commit: string | null;
+}
+
+export interface Flakiness {
+  flaky: boolean;
+  kinds: FlakyKind[];
+  /** Runs that executed the test (passed, failed or errored). */
+  runs: number;
+  passed: number;
+  failed: number;
+  /** Changes between pass and fail over consecutive executed runs. */
+  flips: number;
+  /** `flips / (runs - 1)`; `null` under two runs. */
+  flip_rate: number | null;
+  evidence: { retry: string[]; same_commit: string[]; flip: string[] };
+}
+
+/** Outcome changes needed before flipping counts as flaky: one change is a regression or a fix, two is back and forth. */
+export const MIN_FLAKY_FLIPS = 2;
+
+const isFail = (o: Outcome) => o === 'failed' || o === 'error';
+const isPass = (o: Outcome) => o === 'passed';
+
+/**
+ * The flaky rule over one test's results in a window of runs of one branch, oldest first. Flaky when
+ * it (a) passed after retries, (b) both passed and failed on the same commit, or (c) flipped between
+ * pass and fail at least {@link MIN_FLAKY_FLIPS} times. A test that fails every time is broken, not flaky.
+ */
+export function assessFlakiness(results: readonly TestOutcome[]): Flakiness {
+  const evidence: Flakiness['evidence'] = { retry: [], same_commit: [], flip: [] };
+  const byCommit = new Map<string, { pass: string[]; fail: string[] }>();
+  let passed = 0;
+  let failed = 0;
+  let flips = 0;
+  let previous: 'pass' | 'fail' | null = null;
+  for (const r of results) {
+    const state = isPass(r.outcome) ? 'pass' : isFail(r.outcome) ? 'fail' : null;
+    if (state === null) continue;
+    if (state === 'pass') passed++;
+    else failed++;
+    if (state === 'pass' && r.attempts > 1) evidence.retry.push(r.run_id);
+    if (previous !== null && previous !== state) {
+      flips++;
+      evidence.flip.push(r.run_id);
+    }
+    previous = state;
+    if (r.commit !== null) {
+      const entry = byCommit.get(r.commit) ?? { pass: [], fail: [] };
+      entry[state].push(r.run_id);
+      byCommit.set(r.commit, entry);
+    }
+  }
+  for (const { pass, fail } of byCommit.values()) {
+    if (pass.length > 0 && fail.length > 0) evidence.same_commit.push(...pass, ...fail);
+  }
+  if (flips < MIN_FLAKY_FLIPS) evidence.flip = [];
+  const kinds = flakyKinds.filter((k) => evidence[k].length > 0);
+  const runs = passed + failed;
+  return { flaky: kinds.length > 0, kinds, runs, passed, failed, flips, flip_rate: runs < 2 ? null : flips / (runs - 1), evidence };
+}
+
+/**
+ * New or known: how to label a failure of a test, given that test's results in the earlier runs of the
+ * same project and branch within the window, newest first (runs that did not run it are left out).
+ * - `flaky`: the earlier results are flaky by {@link assessFlakiness}, or the test passed on this same commit;
+ * - `new`: no earlier failure in the window, or the latest earlier execution passed;
+ * - `recurring`: it failed the previous time it ran too.
+ */
+export function classifyFailure(current: { commit: string | null }, previous: readonly Omit<TestOutcome, 'run_id'>[]): FailureClassification {
+  const prior = previous.map((p, i) => ({ ...p, run_id: String(i) }));
+  if (assessFlakiness([...prior].reverse()).flaky) return 'flaky';
+  if (current.commit !== null && prior.some((p) => p.commit === current.commit && isPass(p.outcome))) return 'flaky';
+  const lastExecuted = prior.find((p) => isPass(p.outcome) || isFail(p.outcome));
+  if (!lastExecuted || isPass(lastExecuted.outcome)) return 'new';
+  return 'recurring';
+}
