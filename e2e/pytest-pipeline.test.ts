@@ -26,12 +26,15 @@ let api = '';
 
 type Run = { run_id: string; status: string; summary: Record<string, number>; framework: string };
 
-function runProcess(cmd: string, args: string[], env: Record<string, string>): { proc: ChildProcess; done: Promise<{ code: number | null; output: string }> } {
+type Finished = { code: number | null; output: string; stdout: string; stderr: string };
+
+function runProcess(cmd: string, args: string[], env: Record<string, string>): { proc: ChildProcess; done: Promise<Finished> } {
   const proc = spawn(cmd, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env } });
-  let output = '';
-  proc.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  proc.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  return { proc, done: new Promise((resolve) => proc.once('exit', (code) => resolve({ code, output }))) };
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  return { proc, done: new Promise((resolve) => proc.once('exit', (code) => resolve({ code, stdout, stderr, output: stdout + stderr }))) };
 }
 
 async function runsOf(project: string, done: (runs: Run[]) => boolean, timeoutMs = 20_000): Promise<Run[]> {
@@ -132,7 +135,14 @@ describe('pytest with the plugin, through ingest and the API', () => {
     const down = runProcess(python, ['-m', 'pytest', suite, '-p', 'no:cacheprovider'], pluginEnv(project, { REDIS_URL: closed, PYTEST_PLATFORM_SPOOL_DIR: spool }));
     const first = await down.done;
     expect(first.code).toBe(expected.exit_code);
-    expect(first.output.split('\n').filter((l) => l.includes('pytest-platform')).length).toBe(1);
+    // The output is pytest's own plus one warning line: compare with a session where the plugin is inactive.
+    const { REDIS_URL: _unset, ...inactiveEnv } = pluginEnv(project);
+    const quiet = await runProcess(python, ['-m', 'pytest', suite, '-p', 'no:cacheprovider'], inactiveEnv).done;
+    const normalize = (text: string) => text.replace(/ in \d+\.\d+s/g, ' in Xs');
+    expect(normalize(first.stdout)).toBe(normalize(quiet.stdout));
+    const warnings = first.stderr.split('\n').filter(Boolean);
+    expect(warnings).toHaveLength(quiet.stderr.split('\n').filter(Boolean).length + 1);
+    expect(warnings.filter((line) => line.startsWith('pytest-platform: '))).toEqual([expect.stringContaining(spool)]);
 
     const up = runProcess(python, ['-m', 'pytest', suite, '-p', 'no:cacheprovider'], pluginEnv(project, { PYTEST_PLATFORM_SPOOL_DIR: spool }));
     expect((await up.done).code).toBe(expected.exit_code);
