@@ -9,7 +9,7 @@ import { mailJobOptions } from '../src/mail/mail-service.js';
 import { makeRun } from '../../../test-support/runs.js';
 import { freePort, REDIS_URL, type RunningService } from '../../../test-support/services.js';
 import { startMcpHttp } from './http-server.js';
-import { startSmtp, until, type TestSmtp } from './smtp.js';
+import { startSmtp, until } from './smtp.js';
 import { startStack, type Stack } from './stack.js';
 
 let stack: Stack;
