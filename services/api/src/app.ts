@@ -6,12 +6,15 @@ import { HttpError } from './http-error.js';
 import { bearerAuth } from './middleware/auth.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestLogger } from './middleware/request-logger.js';
+import { registerCompareRoutes } from './routes/compare.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFailuresRoutes } from './routes/failures.js';
+import { registerFlakyRoutes } from './routes/flaky.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerProjectsRoutes } from './routes/projects.js';
 import { registerResultsRoutes } from './routes/results.js';
 import { registerRunTestsRoutes } from './routes/run-tests.js';
+import { registerTestsRoutes } from './routes/tests.js';
 import { registerTrendRoutes } from './routes/trend.js';
 import { registerWorkersRoutes } from './routes/workers.js';
 
@@ -30,6 +33,9 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
   registerTrendRoutes(router, context);
   registerWorkersRoutes(router, context);
   registerFailuresRoutes(router, context);
+  registerTestsRoutes(router, context);
+  registerFlakyRoutes(router, context);
+  registerCompareRoutes(router, context);
   registerProjectsRoutes(router, context);
   registerHealthRoutes(router, context);
   registerDocsRoutes(router, context);

@@ -1,6 +1,6 @@
 import {
-  AcceptedSchema, ErrorBodySchema, FailureStatsSchema, HealthSchema, limits, RunDetailSchema, RunPageSchema,
-  RunResultSchema, RunTestItemsSchema, outcomes, runStatuses, TrendSchema, WorkersSchema, type ErrorCode,
+  AcceptedSchema, ErrorBodySchema, FailureGroupsSchema, FailureStatsSchema, FlakyTestsSchema, HealthSchema, limits, RunComparisonSchema,
+  RunDetailSchema, RunPageSchema, RunResultSchema, RunTestItemsSchema, SlowTestsSchema, TestHistorySchema, outcomes, runStatuses, TrendSchema, WorkersSchema, type ErrorCode,
 } from '@pytest-platform/schema';
 import { z } from 'zod';
 import { ProjectsSchema } from './routes/projects.js';
@@ -34,6 +34,8 @@ const params = {
   branch: param({ name: 'branch', description: 'Only this branch.', schema: text }),
 };
 
+const requiredProject = { ...params.project, required: true, description: 'The project.' };
+
 const readErrors = { 400: errorRef('InvalidQuery'), 401: errorRef('Unauthorized'), 500: errorRef('Internal') };
 
 /** The OpenAPI 3.1 document of this API, generated from the shared zod schemas. */
@@ -55,7 +57,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
     },
     servers: [{ url: '/' }],
     ...(options.auth ? { security: [{ bearerAuth: [] }] } : {}),
-    tags: [{ name: 'results' }, { name: 'stats' }, { name: 'ops' }],
+    tags: [{ name: 'results' }, { name: 'stats' }, { name: 'intelligence' }, { name: 'ops' }],
     paths: {
       '/results': {
         post: {
@@ -94,7 +96,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
         get: {
           operationId: 'getResult',
           tags: ['results'],
-          summary: 'One run with its failed and error tests',
+          summary: 'One run with its failed and error tests, each classified `new`, `recurring` or `flaky`',
           parameters: [param({ name: 'run_id', in: 'path', description: 'The run id.', schema: { type: 'string' } })],
           responses: { ...ok('RunDetail'), 404: errorResponse('No run with this id', 'not_found'), ...readErrors },
         },
@@ -152,6 +154,75 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
           responses: { ...ok('FailureStats'), ...readErrors },
         },
       },
+      '/failures/groups': {
+        get: {
+          operationId: 'getFailureGroups',
+          tags: ['intelligence'],
+          summary: 'Failures of the window grouped by signature (normalized message: numbers, ids, paths, quoted values masked; exception type kept)',
+          parameters: [
+            requiredProject,
+            params.branch,
+            param({ name: 'days', description: 'Window in days.', schema: limit(7, 365) }),
+            param({ name: 'limit', description: 'Number of groups.', schema: limit(20, 200) }),
+          ],
+          responses: { ...ok('FailureGroups'), ...readErrors },
+        },
+      },
+      '/flaky': {
+        get: {
+          operationId: 'getFlakyTests',
+          tags: ['intelligence'],
+          summary: 'Flaky tests of the last N runs with their evidence: passed after retries, passed and failed on one commit, or flipped back and forth',
+          parameters: [
+            requiredProject,
+            params.branch,
+            param({ name: 'window', description: 'The last N finished runs.', schema: limit(30, 200) }),
+            param({ name: 'limit', description: 'Number of tests.', schema: limit(50, 500) }),
+          ],
+          responses: { ...ok('FlakyTests'), ...readErrors },
+        },
+      },
+      '/tests/history': {
+        get: {
+          operationId: 'getTestHistory',
+          tags: ['intelligence'],
+          summary: "One test's last results, newest first (among the project's newest 500 runs)",
+          parameters: [
+            requiredProject,
+            param({ name: 'nodeid', description: 'The test node id.', schema: { type: 'string', minLength: 1, maxLength: 4096 }, required: true }),
+            params.branch,
+            param({ name: 'limit', description: 'Number of results.', schema: limit(30, 200) }),
+          ],
+          responses: { ...ok('TestHistory'), 404: errorResponse('No such test in the project', 'not_found'), ...readErrors },
+        },
+      },
+      '/tests/slowest': {
+        get: {
+          operationId: 'getSlowestTests',
+          tags: ['intelligence'],
+          summary: 'Tests by median duration over the recent runs, slowest first, with the trend',
+          parameters: [
+            requiredProject,
+            params.branch,
+            param({ name: 'runs', description: 'Recent finished runs.', schema: limit(10, 50) }),
+            param({ name: 'limit', description: 'Number of tests.', schema: limit(20, 200) }),
+          ],
+          responses: { ...ok('SlowTests'), ...readErrors },
+        },
+      },
+      '/compare': {
+        get: {
+          operationId: 'compareRuns',
+          tags: ['intelligence'],
+          summary: 'What changed between two runs of one project: newly failing, fixed, still failing, added, removed, slower (> 50 % and > 100 ms)',
+          parameters: [
+            param({ name: 'base', description: 'The run compared from.', schema: { type: 'string' }, required: true }),
+            param({ name: 'head', description: 'The run compared to.', schema: { type: 'string' }, required: true }),
+            param({ name: 'limit', description: 'Tests listed per category (counts are complete).', schema: limit(100, 1000) }),
+          ],
+          responses: { ...ok('RunComparison'), 404: errorResponse('No run with this id', 'not_found'), ...readErrors },
+        },
+      },
       '/projects': {
         get: {
           operationId: 'listProjects',
@@ -199,6 +270,11 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
         Trend: jsonSchema(TrendSchema),
         Workers: jsonSchema(WorkersSchema),
         FailureStats: jsonSchema(FailureStatsSchema),
+        FailureGroups: jsonSchema(FailureGroupsSchema),
+        FlakyTests: jsonSchema(FlakyTestsSchema),
+        TestHistory: jsonSchema(TestHistorySchema),
+        SlowTests: jsonSchema(SlowTestsSchema),
+        RunComparison: jsonSchema(RunComparisonSchema),
         Projects: jsonSchema(ProjectsSchema),
         Health: jsonSchema(HealthSchema),
         ErrorBody: jsonSchema(ErrorBodySchema),

@@ -31,8 +31,9 @@ describe('GET /openapi.json', () => {
   it('lists every route with its parameters and error responses', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual([
-      'GET /docs/', 'GET /failures/stats', 'GET /health', 'GET /openapi.json', 'GET /projects', 'GET /results',
-      'GET /results/{run_id}', 'GET /results/{run_id}/tests', 'GET /trend', 'GET /workers', 'POST /results',
+      'GET /compare', 'GET /docs/', 'GET /failures/groups', 'GET /failures/stats', 'GET /flaky', 'GET /health', 'GET /openapi.json',
+      'GET /projects', 'GET /results', 'GET /results/{run_id}', 'GET /results/{run_id}/tests', 'GET /tests/history', 'GET /tests/slowest',
+      'GET /trend', 'GET /workers', 'POST /results',
     ]);
     const names = (path: string) => (doc.paths[path]!.get!.parameters ?? []).map((p) => p.name);
     expect(names('/results')).toEqual(['project', 'branch', 'worker_id', 'status', 'since', 'until', 'limit', 'cursor']);
@@ -41,6 +42,11 @@ describe('GET /openapi.json', () => {
     expect(names('/trend')).toEqual(['project', 'branch', 'limit']);
     expect(doc.paths['/trend']!.get!.parameters!.find((p) => p.name === 'project')!.required).toBe(true);
     expect(names('/failures/stats')).toEqual(['project', 'branch', 'days', 'limit']);
+    expect(names('/failures/groups')).toEqual(['project', 'branch', 'days', 'limit']);
+    expect(names('/flaky')).toEqual(['project', 'branch', 'window', 'limit']);
+    expect(names('/tests/history')).toEqual(['project', 'nodeid', 'branch', 'limit']);
+    expect(names('/tests/slowest')).toEqual(['project', 'branch', 'runs', 'limit']);
+    expect(names('/compare')).toEqual(['base', 'head', 'limit']);
     expect(Object.keys(doc.paths['/results']!.post!.responses).sort()).toEqual(['202', '400', '401', '413', '415', '500', '503']);
     expect(Object.keys(doc.paths['/results/{run_id}']!.get!.responses)).toContain('404');
     expect(Object.keys(doc.paths['/health']!.get!.responses).sort()).toEqual(['200', '503']);
@@ -48,7 +54,8 @@ describe('GET /openapi.json', () => {
 
   it('carries the shared schemas: the RunResult body and every response', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual([
-      'Accepted', 'ErrorBody', 'FailureStats', 'Health', 'Projects', 'RunDetail', 'RunPage', 'RunResult', 'RunTestItems', 'Trend', 'Workers',
+      'Accepted', 'ErrorBody', 'FailureGroups', 'FailureStats', 'FlakyTests', 'Health', 'Projects', 'RunComparison', 'RunDetail', 'RunPage',
+      'RunResult', 'RunTestItems', 'SlowTests', 'TestHistory', 'Trend', 'Workers',
     ]);
     expect(doc.components.schemas.RunResult).toMatchObject({ type: 'object', required: expect.arrayContaining(['run_id', 'project', 'started_at', 'status']) });
     expect(doc.components.schemas.ErrorBody).toMatchObject({ properties: { error: { properties: { code: { enum: expect.arrayContaining(['invalid_query', 'not_found']) } } } } });

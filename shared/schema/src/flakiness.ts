@@ -64,9 +64,11 @@ export function assessFlakiness(results: readonly TestOutcome[]): Flakiness {
       byCommit.set(r.commit, entry);
     }
   }
+  const sameCommit = new Set<string>();
   for (const { pass, fail } of byCommit.values()) {
-    if (pass.length > 0 && fail.length > 0) evidence.same_commit.push(...pass, ...fail);
+    if (pass.length > 0 && fail.length > 0) for (const id of [...pass, ...fail]) sameCommit.add(id);
   }
+  evidence.same_commit = results.map((r) => r.run_id).filter((id) => sameCommit.has(id));
   if (flips < MIN_FLAKY_FLIPS) evidence.flip = [];
   const kinds = flakyKinds.filter((k) => evidence[k].length > 0);
   const runs = passed + failed;

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
-import { getFailureStats } from '@pytest-platform/db';
-import type { FailureStats } from '@pytest-platform/schema';
+import { getFailureStats, listFailureGroups } from '@pytest-platform/db';
+import type { FailureGroups, FailureStats } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { RouteContext } from '../deps.js';
 import { limitParam, parseQuery, textParam } from '../query.js';
@@ -14,10 +14,23 @@ export const FailureStatsQuery = z.object({
   limit: limitParam(20, 500),
 });
 
+export const FailureGroupsQuery = z.object({
+  project: z.string({ error: 'required' }).min(1, { message: 'must not be empty' }).max(255),
+  branch: textParam,
+  days: limitParam(7, 365),
+  limit: limitParam(20, 200),
+});
+
 export function registerFailuresRoutes(router: Router, { deps }: RouteContext): void {
   router.get('/failures/stats', async (ctx) => {
     const { days, ...query } = parseQuery(ctx, FailureStatsQuery);
     const items = await getFailureStats(deps.store.db, { ...query, since: Date.now() - days * DAY_MS });
     ctx.body = { items } satisfies FailureStats;
+  });
+
+  router.get('/failures/groups', async (ctx) => {
+    const { days, ...query } = parseQuery(ctx, FailureGroupsQuery);
+    const items = await listFailureGroups(deps.store.db, { ...query, since: Date.now() - days * DAY_MS });
+    ctx.body = { project: query.project, branch: query.branch ?? null, days, items } satisfies FailureGroups;
   });
 }
