@@ -44,25 +44,29 @@ async function push(stream: string, runs: readonly RunResult[]): Promise<number>
   return (performance.now() - started) / 1000;
 }
 
-/** Starts `replicas` ingest processes on a pre-filled stream and times them until it is drained. */
+/**
+ * Starts `replicas` ingest processes and waits until they are ready, then pushes the runs and
+ * times from the first XADD until every run is stored (process start-up is not counted).
+ */
 async function drain(databaseUrl: string, runs: readonly RunResult[], replicas = 1, countRuns: () => Promise<number>, before = 0) {
   const stream = `bench:${++streamNo}`;
-  await push(stream, runs);
   const services: Service[] = [];
-  let maxLen = 0;
-  const started = performance.now();
   for (let i = 0; i < replicas; i++) {
     services.push(await startBuiltService('ingest', {
       REDIS_URL, RESULTS_STREAM: stream, DATABASE_URL: databaseUrl, INGEST_CONSUMER: `bench-${i}`, LOG_LEVEL: 'info',
       INGEST_TRIM_INTERVAL_MS: '1000',
     }));
   }
+  let maxLen = 0;
+  const started = performance.now();
+  const pushed = push(stream, runs);
   for (;;) {
     maxLen = Math.max(maxLen, await redis.xlen(stream));
     if ((await countRuns()) - before >= runs.length) break;
-    await sleep(20);
+    await sleep(10);
   }
   const seconds = (performance.now() - started) / 1000;
+  await pushed;
   const rss = Math.max(...services.map((s) => s.peakRssMb()));
   await Promise.all(services.map((s) => s.stop()));
   const left = await redis.xlen(stream);

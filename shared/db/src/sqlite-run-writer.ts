@@ -74,7 +74,9 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       project = excluded.project, branch = excluded.branch
     WHERE excluded.last_seen_at >= workers.last_seen_at`);
 
-  const testIds = new Map<string, number>();
+  // project → nodeid → tests.id; bounded so a stream of ever-new node ids cannot grow it forever.
+  const testIds = new Map<string, Map<string, number>>();
+  let interned = 0;
   const MAX_INTERNED = 2_000_000;
 
   const headerParams = (h: RunHeader, now: number) => ({
@@ -93,21 +95,30 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
     }) as { id: number; summary_final: number };
   };
 
-  const testId = (project: string, test: TestResult): number => {
-    const key = `${project}\u0000${test.nodeid}`;
-    let id = testIds.get(key);
-    if (id === undefined) {
-      id = (internTest.get(project, test.nodeid, test.file, test.line) as { id: number }).id;
-      if (testIds.size >= MAX_INTERNED) testIds.clear();
-      testIds.set(key, id);
+  const projectIds = (project: string): Map<string, number> => {
+    let ids = testIds.get(project);
+    if (ids === undefined) {
+      ids = new Map();
+      testIds.set(project, ids);
     }
-    return id;
+    return ids;
   };
 
   const writeTests = (runPk: number, project: string, tests: readonly TestResult[]) => {
+    let ids = projectIds(project);
     for (const t of tests) {
+      let id = ids.get(t.nodeid);
+      if (id === undefined) {
+        id = (internTest.get(project, t.nodeid, t.file, t.line) as { id: number }).id;
+        if (++interned > MAX_INTERNED) {
+          testIds.clear();
+          interned = 0;
+          ids = projectIds(project);
+        }
+        ids.set(t.nodeid, id);
+      }
       const signature = t.outcome === 'failed' || t.outcome === 'error' ? failureSignature(t.message, t.longrepr) : null;
-      upsertResult.run(runPk, testId(project, t), t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature);
+      upsertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature);
     }
   };
 
@@ -164,6 +175,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       } catch (error) {
         // A rolled-back transaction may have interned ids that no longer exist.
         testIds.clear();
+        interned = 0;
         throw error;
       }
     },
