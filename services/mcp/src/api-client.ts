@@ -1,7 +1,9 @@
 import {
-  ErrorBodySchema, FailureStatsSchema, HealthSchema, RunDetailSchema, RunPageSchema, RunTestItemsSchema, TrendSchema, WorkersSchema,
+  ErrorBodySchema, FailureGroupsSchema, FailureStatsSchema, FlakyTestsSchema, HealthSchema, RunComparisonSchema, RunDetailSchema, RunPageSchema,
+  RunTestItemsSchema, SlowTestsSchema, TestHistorySchema, TrendSchema, WorkersSchema,
   describeIssues,
-  type FailureStats, type Health, type RunDetail, type RunPage, type RunTestItem, type Trend, type Workers,
+  type FailureGroups, type FailureStats, type FlakyTests, type Health, type RunComparison, type RunDetail, type RunPage, type RunTestItem,
+  type SlowTests, type TestHistory, type Trend, type Workers,
 } from '@pytest-platform/schema';
 import { z } from 'zod';
 
@@ -94,6 +96,26 @@ export class ApiClient {
 
   failureStats(query: { project?: string | undefined; branch?: string | undefined; days?: number | undefined; limit?: number | undefined }): Promise<FailureStats> {
     return this.#get('/failures/stats', query, FailureStatsSchema);
+  }
+
+  testHistory(query: { project: string; nodeid: string; branch?: string | undefined; limit?: number | undefined }): Promise<TestHistory> {
+    return this.#get('/tests/history', query, TestHistorySchema);
+  }
+
+  flaky(query: { project: string; branch?: string | undefined; window?: number | undefined; limit?: number | undefined }): Promise<FlakyTests> {
+    return this.#get('/flaky', query, FlakyTestsSchema);
+  }
+
+  failureGroups(query: { project: string; branch?: string | undefined; days?: number | undefined; limit?: number | undefined }): Promise<FailureGroups> {
+    return this.#get('/failures/groups', query, FailureGroupsSchema);
+  }
+
+  compare(query: { base: string; head: string; limit?: number | undefined }): Promise<RunComparison> {
+    return this.#get('/compare', query, RunComparisonSchema);
+  }
+
+  slowest(query: { project: string; branch?: string | undefined; runs?: number | undefined; limit?: number | undefined }): Promise<SlowTests> {
+    return this.#get('/tests/slowest', query, SlowTestsSchema);
   }
 
   async projects(): Promise<string[]> {

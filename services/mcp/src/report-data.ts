@@ -14,11 +14,13 @@ export interface ReportQuery {
 export async function loadReportData(api: ApiClient, query: ReportQuery): Promise<ReportData> {
   const runs = query.runs ?? 30;
   const days = query.days ?? 14;
-  const [page, trend, stats, workers] = await Promise.all([
+  const [page, trend, stats, workers, flaky, slowest] = await Promise.all([
     api.results({ project: query.project, branch: query.branch, limit: Math.min(runs, reportLimits.runs + 1) }),
     api.trend({ project: query.project, branch: query.branch, limit: runs }),
     api.failureStats({ project: query.project, branch: query.branch, days, limit: reportLimits.failureStats + 1 }),
     api.workers(),
+    api.flaky({ project: query.project, branch: query.branch, window: runs, limit: reportLimits.flaky + 1 }),
+    api.slowest({ project: query.project, branch: query.branch, limit: reportLimits.slowest + 1 }),
   ]);
   const newest = page.items[0];
   const latest = newest ? await api.run(newest.run_id) : null;
@@ -32,5 +34,9 @@ export async function loadReportData(api: ApiClient, query: ReportQuery): Promis
     failureStats: stats.items,
     failureStatsDays: days,
     workers: workers.items,
+    flaky: flaky.items,
+    flakyWindow: flaky.window,
+    slowest: slowest.items,
+    slowestRuns: slowest.runs,
   };
 }

@@ -29,6 +29,11 @@ const calls: [string, Record<string, unknown>][] = [
   ['get_failures', {}],
   ['get_workers', {}],
   ['get_failure_stats', {}],
+  ['get_test_history', { project: 'demo', nodeid: 'tests/test_api.py::test_case_0' }],
+  ['get_flaky_tests', { project: 'demo' }],
+  ['get_failure_groups', { project: 'demo' }],
+  ['get_slowest_tests', { project: 'demo' }],
+  ['get_new_failures', { project: 'demo' }],
 ];
 
 test('with the API stopped every tool is an error naming API_URL; the server answers again once the API is back', async () => {
@@ -41,7 +46,7 @@ test('with the API stopped every tool is an error naming API_URL; the server ans
   const report = await fetch(`${mcp.url}/reports/demo.html`);
   expect(report.status).toBe(502);
   expect(await report.text()).toContain(`API_URL=${stack.apiUrl}`);
-  expect((await client.listTools()).tools).toHaveLength(6);
+  expect((await client.listTools()).tools).toHaveLength(12);
 
   await stack.startApi();
   for (const [name, args] of calls) {

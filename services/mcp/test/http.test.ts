@@ -65,7 +65,7 @@ describe('MCP over Streamable HTTP with API_TOKEN set', () => {
     const client = new Client({ name: 'http-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${mcp.url}/mcp`), { requestInit: { headers: auth } }));
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(6);
+    expect(tools).toHaveLength(12);
     const result = await client.callTool({ name: 'get_summary', arguments: { project: 'demo', limit: 4 } });
     expect(result.isError ?? false).toBe(false);
     expect((result.structuredContent as { runs: unknown[] }).runs).toHaveLength(4);

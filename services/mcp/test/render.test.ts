@@ -1,4 +1,4 @@
-import type { FailureStat, Run, RunDetail, Trend, TrendPoint, Worker } from '@pytest-platform/schema';
+import type { FailureStat, FlakyTest, Run, RunDetail, SlowTest, Trend, TrendPoint, Worker } from '@pytest-platform/schema';
 import { describe, expect, test } from 'vitest';
 import { REPORT_CSP, escapeHtml, renderReport, reportLimits, trendDirection, type ReportData } from '../src/index.js';
 
@@ -19,7 +19,7 @@ function data(overrides: Partial<ReportData> = {}): ReportData {
   const latest: RunDetail = {
     ...run(11),
     failures: [
-      { nodeid: 'tests/t.py::test_<img src=x onerror=alert(1)>', outcome: 'failed', duration: 0.1, message: 'boom </script><script>alert(1)</script>', longrepr: '<b>trace</b>', attempts: 1, file: 't.py', line: 3 },
+      { nodeid: 'tests/t.py::test_<img src=x onerror=alert(1)>', outcome: 'failed', duration: 0.1, message: 'boom </script><script>alert(1)</script>', longrepr: '<b>trace</b>', attempts: 1, file: 't.py', line: 3, classification: 'new' },
     ],
   };
   const stats: FailureStat[] = [{ nodeid: 'a<b>', project: 'demo', failures: 3, runs: 4, failure_rate: 0.75, last_failed_at: latest.started_at, last_message: 'x"y' }];
@@ -35,7 +35,7 @@ describe('renderReport', () => {
     expect(html).toContain('@media (prefers-color-scheme: dark)');
     expect(html).toContain('@media print');
     expect(bytes).toBe(Buffer.byteLength(html));
-    expect(sections).toEqual(['summary', 'trend', 'failures', 'frequent-failures', 'runs', 'workers']);
+    expect(sections).toEqual(['summary', 'trend', 'new-failures', 'failures', 'flaky', 'frequent-failures', 'slowest', 'runs', 'workers']);
   });
 
   test('escapes every string that came from a test', () => {
@@ -70,7 +70,7 @@ describe('renderReport', () => {
     const huge = 'x'.repeat(60_000);
     const many: RunDetail = {
       ...run(1),
-      failures: Array.from({ length: 5_000 }, (_, i) => ({ nodeid: `tests/t.py::test_${i}`, outcome: 'failed' as const, duration: 0, message: huge, longrepr: huge, attempts: 1, file: null, line: null })),
+      failures: Array.from({ length: 5_000 }, (_, i) => ({ nodeid: `tests/t.py::test_${i}`, outcome: 'failed' as const, duration: 0, message: huge, longrepr: huge, attempts: 1, file: null, line: null, classification: 'new' as const })),
     };
     const workers = Array.from({ length: 500 }, (_, i): Worker => ({ worker_id: `w${i}`, status: 'offline', last_seen: many.started_at, last_run_id: null, project: null, branch: null, runs_24h: 0, pass_rate_24h: null }));
     const { html, bytes } = renderReport(data({ latest: many, workers }));
@@ -78,6 +78,38 @@ describe('renderReport', () => {
     expect(html).toContain(`and ${5_000 - reportLimits.failures} more failures`);
     expect(html).toContain(`and ${500 - reportLimits.workers} more workers`);
     expect(html).toContain('[truncated]');
+  });
+
+  test('shows new failures, flaky and slowest tests, escaped and bounded', () => {
+    const flaky = Array.from({ length: 30 }, (_, i): FlakyTest => ({
+      nodeid: `tests/f.py::test_<i>${i}</i>`, file: null, kinds: ['flip', 'retry'], runs: 10, passed: 5, failed: 5, flips: 9, flip_rate: 1,
+      last_run_id: 'run-11', evidence: { retry: ['run-3'], same_commit: [], flip: ['run-4'] },
+    }));
+    const slowest = Array.from({ length: 40 }, (_, i): SlowTest => ({
+      nodeid: `tests/s.py::test_<b>${i}</b>`, median_duration: 40 - i, latest_duration: 80 - i, runs: 10, change: 2, trend: 'slower',
+    }));
+    const latest: RunDetail = {
+      ...run(11),
+      failures: [
+        { nodeid: 'tests/n.py::test_<new>', outcome: 'failed', duration: 0, message: 'fresh <b>', longrepr: null, attempts: 1, file: null, line: null, classification: 'new' },
+        { nodeid: 'tests/n.py::test_old', outcome: 'failed', duration: 0, message: null, longrepr: null, attempts: 1, file: null, line: null, classification: 'recurring' },
+      ],
+    };
+    const { html } = renderReport(data({ latest, flaky, flakyWindow: 30, slowest, slowestRuns: 10 }));
+    const section = (id: string) => new RegExp(`<section id="${id}">[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
+    expect(section('new-failures')).toContain('test_&lt;new&gt;');
+    expect(section('new-failures')).toContain('fresh &lt;b&gt;');
+    expect(section('new-failures')).not.toContain('test_old');
+    expect(section('new-failures')).toContain('1 new, 1 recurring or flaky');
+    expect(section('flaky')).toContain('test_&lt;i&gt;0&lt;/i&gt;');
+    expect(section('flaky')).toContain('flipped between runs, passed after retries');
+    expect(section('flaky')).toContain(`and ${30 - reportLimits.flaky} more flaky tests`);
+    expect(section('slowest')).toContain('test_&lt;b&gt;0&lt;/b&gt;');
+    expect(section('slowest')).toContain('slower (×2.00)');
+    expect(section('slowest')).toContain(`and ${40 - reportLimits.slowest} more tests`);
+    expect(html).not.toMatch(/<(new|i|b)>/);
+    const none = renderReport(data()).html;
+    expect(none).toContain('No flaky test in this window.');
   });
 
   test('handles a project without runs', () => {

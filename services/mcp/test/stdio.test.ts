@@ -34,9 +34,12 @@ async function call(name: string, args: Record<string, unknown> = {}): Promise<C
 }
 
 describe('MCP over stdio against a seeded stack', () => {
-  test('lists the six tools with input and output schemas and read-only annotations', async () => {
+  test('lists the twelve tools with input and output schemas and read-only annotations', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['get_failure_stats', 'get_failures', 'get_report', 'get_summary', 'get_trend', 'get_workers']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'compare_runs', 'get_failure_groups', 'get_failure_stats', 'get_failures', 'get_flaky_tests', 'get_new_failures', 'get_report',
+      'get_slowest_tests', 'get_summary', 'get_test_history', 'get_trend', 'get_workers',
+    ]);
     for (const tool of tools) {
       expect(tool.inputSchema.type).toBe('object');
       expect(tool.outputSchema?.type, tool.name).toBe('object');
@@ -105,11 +108,65 @@ describe('MCP over stdio against a seeded stack', () => {
     expect(data.sections).toContain('trend');
   });
 
+  test('get_test_history: the newest results of one test first', async () => {
+    const result = await call('get_test_history', { project: 'demo', nodeid: 'tests/test_api.py::test_case_0', limit: 3 });
+    const data = result.structuredContent as { items: { run_id: string; outcome: string; worker_id: string }[] };
+    const demo = stack.runs.demo!;
+    expect(data.items.map((i) => [i.run_id, i.outcome])).toEqual([
+      [demo[9]!.run_id, 'passed'], [demo[8]!.run_id, 'failed'], [demo[7]!.run_id, 'failed'],
+    ]);
+    const unknown = await call('get_test_history', { project: 'demo', nodeid: 'tests/nope.py::test_x' });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toContain('tests/nope.py::test_x');
+  });
+
+  test('get_flaky_tests: tests that pass and fail on one commit and flip, with evidence', async () => {
+    const result = await call('get_flaky_tests', { project: 'demo', branch: 'main' });
+    const data = result.structuredContent as { window: number; items: { nodeid: string; kinds: string[]; evidence: { same_commit: string[] } }[] };
+    expect(data.window).toBe(10);
+    const case0 = data.items.find((t) => t.nodeid === 'tests/test_api.py::test_case_0');
+    expect(case0?.kinds).toEqual(['same_commit', 'flip']);
+    expect(case0?.evidence.same_commit.length).toBeGreaterThan(1);
+    expect(data.items.map((t) => t.nodeid)).not.toContain('tests/test_skip.py::test_later');
+  });
+
+  test('get_failure_groups: one group per normalized message', async () => {
+    const result = await call('get_failure_groups', { project: 'demo', days: 30 });
+    const data = result.structuredContent as { items: { normalized: string; failures: number; tests: number }[] };
+    expect(data.items[0]).toMatchObject({ normalized: 'AssertionError: assert <n> == <n>', failures: 16, tests: 4 });
+    expect(data.items.map((g) => g.normalized)).toContain('ConnectionError: refused');
+  });
+
+  test('compare_runs: fixed, added and removed tests between two runs', async () => {
+    const demo = stack.runs.demo!;
+    const result = await call('compare_runs', { base: demo[8]!.run_id, head: demo[9]!.run_id });
+    const data = result.structuredContent as Record<string, { count: number; items: { nodeid: string }[] }>;
+    expect(data.fixed?.items.map((i) => i.nodeid)).toEqual(['tests/test_api.py::test_case_0']);
+    expect(data.added?.items.map((i) => i.nodeid)).toEqual(['tests/test_db.py::test_connect', XSS_NODEID]);
+    expect(data.removed?.count).toBe(10);
+    const unknown = await call('compare_runs', { base: demo[8]!.run_id, head: 'no-such-run' });
+    expect(unknown.isError).toBe(true);
+  });
+
+  test('get_slowest_tests: slowest median first', async () => {
+    const result = await call('get_slowest_tests', { project: 'demo', limit: 3 });
+    const data = result.structuredContent as { items: { nodeid: string; median_duration: number }[] };
+    expect(data.items.map((t) => t.nodeid)).toEqual(['tests/test_db.py::test_connect', XSS_NODEID, 'tests/test_api.py::test_case_9']);
+  });
+
+  test('get_new_failures: the new failures of the latest run', async () => {
+    const result = await call('get_new_failures', { project: 'demo' });
+    const data = result.structuredContent as { run_id: string; counts: Record<string, number>; failures: { nodeid: string; classification: string }[] };
+    expect(data.run_id).toBe(stack.runs.demo?.at(-1)?.run_id);
+    expect(data.counts).toEqual({ new: 2, recurring: 0, flaky: 0 });
+    expect(data.failures.map((f) => f.nodeid)).toEqual(['tests/test_db.py::test_connect', XSS_NODEID]);
+  });
+
   test('an unknown project or run is a tool error that says what exists', async () => {
     const project = await call('get_report', { project: 'nope' });
     expect(project.isError).toBe(true);
     expect(textOf(project)).toMatch(/Unknown project "nope".*"demo".*"other"/);
-    for (const name of ['get_summary', 'get_trend', 'get_failures', 'get_failure_stats']) {
+    for (const name of ['get_summary', 'get_trend', 'get_failures', 'get_failure_stats', 'get_flaky_tests', 'get_failure_groups', 'get_slowest_tests', 'get_new_failures']) {
       const result = await call(name, { project: 'nope' });
       expect(result.isError, name).toBe(true);
       expect(textOf(result), name).toContain('Known projects');

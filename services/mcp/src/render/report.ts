@@ -1,4 +1,4 @@
-import { truncate, type FailureStat, type Run, type RunDetail, type Trend, type Worker } from '@pytest-platform/schema';
+import { truncate, type FailureStat, type FlakyTest, type Run, type RunDetail, type SlowTest, type Trend, type Worker } from '@pytest-platform/schema';
 import { emptyChart, lineChart } from './chart.js';
 import { html, raw, type Raw } from './escape.js';
 import { formatDay, formatDuration, formatPercent, formatTime, niceCeil } from './format.js';
@@ -20,6 +20,14 @@ export interface ReportData {
   /** Window of `failureStats`, in days. */
   failureStatsDays: number;
   workers: readonly Worker[];
+  /** Flaky tests of the last runs, most flaky first; no section content when absent. */
+  flaky?: readonly FlakyTest[] | undefined;
+  /** Runs the flaky tests were looked for in. */
+  flakyWindow?: number | undefined;
+  /** Slowest tests by median duration, slowest first. */
+  slowest?: readonly SlowTest[] | undefined;
+  /** Runs the medians were taken over. */
+  slowestRuns?: number | undefined;
 }
 
 /** Upper bounds that keep a report small on huge projects; the rest is summarised as "and K more". */
@@ -30,9 +38,12 @@ export const reportLimits = {
   failureStats: 20,
   workers: 50,
   runs: 15,
+  newFailures: 30,
+  flaky: 20,
+  slowest: 15,
 };
 
-export const reportSections = ['summary', 'trend', 'failures', 'frequent-failures', 'runs', 'workers'] as const;
+export const reportSections = ['summary', 'trend', 'new-failures', 'failures', 'flaky', 'frequent-failures', 'slowest', 'runs', 'workers'] as const;
 export type ReportSection = (typeof reportSections)[number];
 
 export interface RenderedReport {
@@ -52,7 +63,10 @@ const badge = (status: string) => html`<span class="badge ${status}">${status}</
 /** Renders one self-contained HTML report: inline CSS and SVG, no scripts, every test string escaped. */
 export function renderReport(data: ReportData): RenderedReport {
   const title = `${data.project}${data.branch ? ` @ ${data.branch}` : ''} — test report`;
-  const body = [summarySection(data), trendSection(data), failuresSection(data), frequentSection(data), runsSection(data), workersSection(data)];
+  const body = [
+    summarySection(data), trendSection(data), newFailuresSection(data), failuresSection(data), flakySection(data), frequentSection(data),
+    slowestSection(data), runsSection(data), workersSection(data),
+  ];
   const page = html`<!doctype html>
 <html lang="en">
 <head>
@@ -152,6 +166,63 @@ ${f.file ? html`<p class="where">${f.file}${f.line !== null ? `:${f.line}` : ''}
 <p class="meta">Run <code>${latest.run_id}</code> · ${formatTime(latest.started_at)}</p>
 ${items}
 ${more(failures.length, shown.length, 'failures')}
+</section>`;
+}
+
+function newFailuresSection(data: ReportData): Raw {
+  const latest = data.latest;
+  const heading = html`<h2>New failures <small>not failing before on this branch, not known flaky</small></h2>`;
+  if (!latest) return html`<section id="new-failures">${heading}<p class="empty">No run yet.</p></section>`;
+  const fresh = latest.failures.filter((f) => f.classification === 'new');
+  const known = latest.failures.length - fresh.length;
+  if (fresh.length === 0) {
+    return html`<section id="new-failures">${heading}<p class="ok">No new failures in run <code>${latest.run_id}</code>${known > 0 ? ` (${known} recurring or flaky)` : ''}.</p></section>`;
+  }
+  const shown = fresh.slice(0, reportLimits.newFailures);
+  const rows = shown.map((f) => html`<tr>
+<td>${badge(f.outcome)} <code class="nodeid">${f.nodeid}</code>${f.message ? html`<div class="message">${truncate(f.message, reportLimits.messageChars)}</div>` : ''}</td>
+</tr>`);
+  return html`<section id="new-failures">${heading}
+<p class="meta">${fresh.length} new, ${known} recurring or flaky in run <code>${latest.run_id}</code></p>
+<table><thead><tr><th>test</th></tr></thead><tbody>${rows}</tbody></table>
+${more(fresh.length, shown.length, 'new failures')}
+</section>`;
+}
+
+function flakySection(data: ReportData): Raw {
+  const flaky = data.flaky ?? [];
+  const heading = html`<h2>Flaky tests <small>last ${data.flakyWindow ?? 0} runs</small></h2>`;
+  if (flaky.length === 0) return html`<section id="flaky">${heading}<p class="ok">No flaky test in this window.</p></section>`;
+  const kind = { retry: 'passed after retries', same_commit: 'passed and failed on one commit', flip: 'flipped between runs' } as const;
+  const shown = flaky.slice(0, reportLimits.flaky);
+  const rows = shown.map((t) => html`<tr>
+<td><code class="nodeid">${t.nodeid}</code></td>
+<td>${t.kinds.map((k) => kind[k]).join(', ')}</td>
+<td class="num">${formatPercent(t.flip_rate)}</td>
+<td class="num">${t.passed} / ${t.failed}</td>
+</tr>`);
+  return html`<section id="flaky">${heading}
+<table><thead><tr><th>test</th><th>evidence</th><th class="num">flip rate</th><th class="num">passed / failed</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${more(flaky.length, shown.length, 'flaky tests')}
+</section>`;
+}
+
+function slowestSection(data: ReportData): Raw {
+  const slowest = data.slowest ?? [];
+  const heading = html`<h2>Slowest tests <small>median over the last ${data.slowestRuns ?? 0} runs</small></h2>`;
+  if (slowest.length === 0) return html`<section id="slowest">${heading}<p class="empty">No durations recorded yet.</p></section>`;
+  const shown = slowest.slice(0, reportLimits.slowest);
+  const rows = shown.map((t) => html`<tr>
+<td><code class="nodeid">${t.nodeid}</code></td>
+<td class="num">${formatDuration(t.median_duration)}</td>
+<td class="num">${formatDuration(t.latest_duration)}</td>
+<td>${t.trend === null ? '–' : html`${t.trend}${t.change !== null && t.trend !== 'stable' ? ` (×${t.change.toFixed(2)})` : ''}`}</td>
+</tr>`);
+  return html`<section id="slowest">${heading}
+<table><thead><tr><th>test</th><th class="num">median</th><th class="num">latest</th><th>trend</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${more(slowest.length, shown.length, 'tests')}
 </section>`;
 }
 

@@ -3,10 +3,16 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describeIssues } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
+import { CompareRunsInput, registerCompareRunsTool } from './compare-runs.js';
+import { GetFailureGroupsInput, registerGetFailureGroupsTool } from './get-failure-groups.js';
 import { GetFailureStatsInput, registerGetFailureStatsTool } from './get-failure-stats.js';
 import { GetFailuresInput, registerGetFailuresTool } from './get-failures.js';
+import { GetFlakyTestsInput, registerGetFlakyTestsTool } from './get-flaky-tests.js';
+import { GetNewFailuresInput, registerGetNewFailuresTool } from './get-new-failures.js';
 import { GetReportInput, registerGetReportTool } from './get-report.js';
+import { GetSlowestTestsInput, registerGetSlowestTestsTool } from './get-slowest-tests.js';
 import { GetSummaryInput, registerGetSummaryTool } from './get-summary.js';
+import { GetTestHistoryInput, registerGetTestHistoryTool } from './get-test-history.js';
 import { GetTrendInput, registerGetTrendTool } from './get-trend.js';
 import { registerGetWorkersTool } from './get-workers.js';
 
@@ -18,6 +24,12 @@ const inputs: Record<string, z.ZodType> = {
   get_failures: GetFailuresInput,
   get_workers: z.object({}),
   get_failure_stats: GetFailureStatsInput,
+  get_test_history: GetTestHistoryInput,
+  get_flaky_tests: GetFlakyTestsInput,
+  get_failure_groups: GetFailureGroupsInput,
+  compare_runs: CompareRunsInput,
+  get_slowest_tests: GetSlowestTestsInput,
+  get_new_failures: GetNewFailuresInput,
 };
 
 export const toolNames = Object.keys(inputs);
@@ -29,6 +41,12 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
   registerGetFailuresTool(server, ctx);
   registerGetWorkersTool(server, ctx);
   registerGetFailureStatsTool(server, ctx);
+  registerGetTestHistoryTool(server, ctx);
+  registerGetFlakyTestsTool(server, ctx);
+  registerGetFailureGroupsTool(server, ctx);
+  registerCompareRunsTool(server, ctx);
+  registerGetSlowestTestsTool(server, ctx);
+  registerGetNewFailuresTool(server, ctx);
   rejectInvalidArguments(server);
 }
 
