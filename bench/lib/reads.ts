@@ -25,6 +25,9 @@ async function hit(url: string, connections: number, seconds: number) {
 export async function measureReads(options: ReadOptions) {
   const sample = new SqliteDatabase(options.databaseFile, { readonly: true });
   const runId = (sample.prepare('SELECT run_id FROM runs WHERE failed > 0 ORDER BY id DESC LIMIT 1').get() as { run_id: string }).run_id;
+  const baseId = (sample.prepare("SELECT run_id FROM runs WHERE project = (SELECT project FROM runs WHERE run_id = ?) AND id < (SELECT id FROM runs WHERE run_id = ?) ORDER BY id DESC LIMIT 1").get(runId, runId) as { run_id: string } | undefined)?.run_id ?? runId;
+  const project = (sample.prepare('SELECT project FROM runs WHERE run_id = ?').get(runId) as { project: string }).project;
+  const nodeid = (sample.prepare("SELECT t.nodeid FROM results r JOIN tests t ON t.id = r.test_id JOIN runs u ON u.id = r.run_id WHERE u.run_id = ? AND r.outcome = 'failed' LIMIT 1").get(runId) as { nodeid: string }).nodeid;
   sample.close();
 
   const stream = 'bench:reads';
@@ -48,21 +51,34 @@ export async function measureReads(options: ReadOptions) {
     }
   })();
 
+  const p = encodeURIComponent(project);
   const routes: Record<string, string> = {
-    'GET /results': '/results?project=project-3&limit=50',
+    'GET /results': `/results?project=${p}&limit=50`,
     'GET /results/{run_id}': `/results/${runId}`,
-    'GET /trend': '/trend?project=project-3&branch=main&limit=30',
+    'GET /results/{run_id}/tests': `/results/${runId}/tests?outcome=failed`,
+    'GET /trend': `/trend?project=${p}&branch=main&limit=30`,
     'GET /workers': '/workers',
-    'GET /failures/stats': '/failures/stats?project=project-3&days=7&limit=20',
+    'GET /failures/stats': `/failures/stats?project=${p}&days=7&limit=20`,
+    'GET /projects': '/projects',
     'GET /health': '/health',
+    'GET /tests/history': `/tests/history?project=${p}&nodeid=${encodeURIComponent(nodeid)}&limit=20`,
+    'GET /tests/slowest': `/tests/slowest?project=${p}&limit=20`,
+    'GET /flaky': `/flaky?project=${p}`,
+    'GET /failures/groups': `/failures/groups?project=${p}&days=7`,
+    'GET /compare': `/compare?base=${baseId}&head=${runId}`,
   };
   const out: Record<string, unknown> = {};
   try {
     for (const [name, path] of Object.entries(routes)) {
-      const one = await hit(`http://127.0.0.1:${port}${path}`, 1, options.seconds);
-      const sixteen = await hit(`http://127.0.0.1:${port}${path}`, 16, options.seconds);
-      out[name] = { one_client: one, sixteen_clients: sixteen, target_p99_ms_one_client: 5 };
-      options.say(`${name}: p99 ${one.p99_ms} ms (1 client), ${sixteen.p99_ms} ms (16 clients)`);
+      try {
+        const one = await hit(`http://127.0.0.1:${port}${path}`, 1, options.seconds);
+        const sixteen = await hit(`http://127.0.0.1:${port}${path}`, 16, options.seconds);
+        out[name] = { one_client: one, sixteen_clients: sixteen, target_p99_ms_one_client: 5 };
+        options.say(`${name}: p50 ${one.p50_ms} ms, p99 ${one.p99_ms} ms (1 client); p99 ${sixteen.p99_ms} ms (16 clients)`);
+      } catch (error) {
+        out[name] = { error: (error as Error).message };
+        options.say(`${name}: ${(error as Error).message}`);
+      }
     }
   } finally {
     feeding = false;
