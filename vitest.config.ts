@@ -22,6 +22,9 @@ export default defineConfig({
     })).concat({
       extends: true,
       test: { name: 'e2e', root: 'e2e', include: ['**/*.test.ts'] },
+    }, {
+      extends: true,
+      test: { name: 'faults', root: 'faults', include: ['**/*.test.ts'], globalSetup: ['./global-setup.ts'] },
     }),
     testTimeout: 30_000,
     hookTimeout: 60_000,
