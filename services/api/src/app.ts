@@ -47,7 +47,7 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
-  app.use(bearerAuth(config.apiToken, ['/health']));
+  app.use(bearerAuth({ token: config.apiToken, readToken: config.apiReadToken }, ['/health']));
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;

@@ -31,6 +31,7 @@ const EnvSchema = z.object({
       }),
   ),
   API_TOKEN: optional(z.string().optional()),
+  API_READ_TOKEN: optional(z.string().optional()),
   WORKER_ONLINE_MINUTES: optional(
     z
       .string()
@@ -56,6 +57,8 @@ export interface ApiConfig {
   databaseUrl: string;
   /** When set, every route but `/health` requires `Authorization: Bearer <token>` (`API_TOKEN`). */
   apiToken: string | undefined;
+  /** When set, `Authorization: Bearer <token>` with it may call GET routes only; other methods get 403 (`API_READ_TOKEN`). */
+  apiReadToken: string | undefined;
   /** A worker seen within this many minutes is online. @defaultValue 15 (`WORKER_ONLINE_MINUTES`) */
   workerOnlineMinutes: number;
   /** @defaultValue `info` (`LOG_LEVEL`) */
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     resultsStream: e.RESULTS_STREAM,
     databaseUrl: e.DATABASE_URL,
     apiToken: e.API_TOKEN,
+    apiReadToken: e.API_READ_TOKEN,
     workerOnlineMinutes: e.WORKER_ONLINE_MINUTES,
     logLevel: e.LOG_LEVEL,
   };

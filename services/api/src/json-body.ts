@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import { HttpError } from './http-error.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Reads the request body as JSON: `application/json` (or `+json`) only, at most `maxBytes`
  * (checked against Content-Length before reading, and while reading).
@@ -50,7 +52,12 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unkn
     req.on('end', onEnd);
     req.on('error', onError);
   });
-  const text = body.toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'body is not valid UTF-8');
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -47,7 +47,7 @@ describe('GET /openapi.json', () => {
     expect(names('/tests/history')).toEqual(['project', 'nodeid', 'branch', 'limit']);
     expect(names('/tests/slowest')).toEqual(['project', 'branch', 'runs', 'limit']);
     expect(names('/compare')).toEqual(['base', 'head', 'limit']);
-    expect(Object.keys(doc.paths['/results']!.post!.responses).sort()).toEqual(['202', '400', '401', '413', '415', '500', '503']);
+    expect(Object.keys(doc.paths['/results']!.post!.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '500', '503']);
     expect(Object.keys(doc.paths['/results/{run_id}']!.get!.responses)).toContain('404');
     expect(Object.keys(doc.paths['/health']!.get!.responses).sort()).toEqual(['200', '503']);
   });

@@ -79,7 +79,7 @@ export const HealthSchema = z.object({
 
 export const errorCodes = [
   'invalid_body', 'invalid_query', 'invalid_json', 'payload_too_large', 'unsupported_media_type',
-  'unauthorized', 'not_found', 'method_not_allowed', 'unavailable', 'internal',
+  'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'unavailable', 'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.enum(errorCodes), message: z.string() }) });

@@ -50,7 +50,7 @@ const assets: Record<string, string> = {
 };
 
 export function registerDocsRoutes(router: Router, { config }: RouteContext): void {
-  const document = buildOpenApiDocument({ auth: config.apiToken !== undefined });
+  const document = buildOpenApiDocument({ auth: config.apiToken !== undefined || config.apiReadToken !== undefined });
   const assetDir = getAbsoluteFSPath();
 
   router.get('/openapi.json', (ctx) => {
