@@ -47,7 +47,7 @@ const startApi = () => startService('api', {
   REDIS_URL, RESULTS_STREAM: randomStream('faults-read'), DATABASE_URL: dbFile, API_PORT: String(apiPort), API_HOST: '127.0.0.1', LOG_LEVEL: 'info',
 }).then((s) => (api = s));
 const startMcp = () => startService('mcp', {
-  MCP_PORT: String(mcpPort), MCP_HOST: '127.0.0.1', API_URL: `http://127.0.0.1:${apiPort}`, API_TIMEOUT_MS: '2000', LOG_LEVEL: 'info',
+  MCP_PORT: String(mcpPort), MCP_HOST: '127.0.0.1', API_URL: `http://127.0.0.1:${apiPort}`, LOG_LEVEL: 'info',
 }).then((s) => (mcp = s));
 
 /** Calls `probe` in a loop until stopped, tagging each outcome with the phase it ended in (a call cut by a stop counts as the outage's). */
