@@ -35,17 +35,27 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 let failed = false;
 
 try {
-  const vitestJson = join(reports, 'vitest.json');
   const extra = process.argv.slice(2);
-  const vitest = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...extra], env);
-  if (vitest !== 0) failed = true;
-  if (existsSync(vitestJson)) {
-    const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  const vitest = (name, args, passEnv) => {
+    const json = join(reports, `${name}.json`);
+    const code = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`, ...args], passEnv);
+    if (code !== 0) failed = true;
+    if (!existsSync(json)) {
+      failed = true;
+      return;
+    }
+    const r = JSON.parse(readFileSync(json, 'utf8'));
     totals.passed += r.numPassedTests;
     totals.failed += r.numFailedTests;
     totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-  } else {
-    failed = true;
+  };
+
+  // Every test, on SQLite (the db package's own tests cover both dialects).
+  vitest('vitest', extra, env);
+  // The API and MCP suites again with every store on Postgres (DATABASE_URL=postgres://…).
+  if (extra.length === 0) {
+    say('the API and MCP suites again, on Postgres');
+    vitest('vitest-postgres', ['--project', '@pytest-platform/api', '--project', '@pytest-platform/mcp', '--exclude', '**/*.fuzz.test.ts', '--exclude', '**/inspector.test.ts'], { ...env, TEST_DATABASE: 'postgres' });
   }
 
   const python = 'shared/pytest-plugin/.venv/bin/python';

@@ -32,3 +32,15 @@ export async function createTempPostgres(): Promise<{ url: string; drop(): Promi
     },
   };
 }
+
+/** Which store the suite runs on: `TEST_DATABASE=postgres` moves every service test to Postgres. */
+export const testDialect = (): 'sqlite' | 'postgres' => (process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite');
+
+/**
+ * A fresh store for one test: a SQLite file in `dir`, or a new Postgres database when
+ * `TEST_DATABASE=postgres`. `drop` removes the Postgres database (the caller removes `dir`).
+ */
+export async function testDatabaseUrl(dir: string, file = 'test.sqlite'): Promise<{ url: string; drop(): Promise<void> }> {
+  if (testDialect() === 'postgres') return createTempPostgres();
+  return { url: `${dir.replace(/\/$/, '')}/${file}`, drop: async () => {} };
+}

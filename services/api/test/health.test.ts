@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRun } from '../../../test-support/runs.js';
 import { freePort } from '../../../test-support/services.js';
 import { startApp, type TestContext } from './test-context.js';
+import { testDialect } from '../../../test-support/postgres.js';
 
 describe('GET /health with Redis and the database up', () => {
   let ctx: TestContext;
@@ -18,7 +19,7 @@ describe('GET /health with Redis and the database up', () => {
     expect(res.body).toEqual({
       status: 'ok',
       redis: { ok: true },
-      db: { ok: true, dialect: 'sqlite' },
+      db: { ok: true, dialect: testDialect() },
       ingest: { pending: null, lag: null, dead_letters: 0 },
     });
   });
@@ -38,7 +39,7 @@ describe('GET /health with Redis and the database up', () => {
     expect(res.body).toEqual({
       status: 'ok',
       redis: { ok: true },
-      db: { ok: true, dialect: 'sqlite' },
+      db: { ok: true, dialect: testDialect() },
       ingest: { pending: 2, lag: 2, dead_letters: 1 },
     });
   });
@@ -57,7 +58,7 @@ describe('with Redis unreachable', () => {
     expect(res.body).toEqual({
       status: 'degraded',
       redis: { ok: false, error: expect.any(String) },
-      db: { ok: true, dialect: 'sqlite' },
+      db: { ok: true, dialect: testDialect() },
       ingest: { pending: null, lag: null, dead_letters: null },
     });
   });
@@ -86,7 +87,7 @@ describe('with the database gone', () => {
       expect(ctx.logs).toContainEqual(expect.objectContaining({ msg: 'unhandled error', path: '/results', err: expect.objectContaining({ message: expect.any(String) }) }));
       const health = await ctx.get('/health');
       expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({ status: 'degraded', redis: { ok: true }, db: { ok: false, dialect: 'sqlite', error: expect.any(String) } });
+      expect(health.body).toMatchObject({ status: 'degraded', redis: { ok: true }, db: { ok: false, dialect: testDialect(), error: expect.any(String) } });
     } finally {
       await ctx.close().catch(() => {});
     }

@@ -23,9 +23,9 @@ function tests(i: number): TestResultInput[] {
 beforeAll(async () => {
   ctx = await startApp();
   for (let i = 1; i <= 4; i++) {
-    ctx.seed(makeRun({ run_id: `intel-r${i}`, project, commit: `c${i}`, worker_id: 'w1', started_at: iso(T0 + i * HOUR), tests: tests(i) }), T0 + i * HOUR);
+    await ctx.seed(makeRun({ run_id: `intel-r${i}`, project, commit: `c${i}`, worker_id: 'w1', started_at: iso(T0 + i * HOUR), tests: tests(i) }), T0 + i * HOUR);
   }
-  ctx.seed(makeRun({ run_id: 'intel-r4b', project, commit: 'c4', worker_id: 'w2', started_at: iso(T0 + 4 * HOUR + MINUTE), tests: [
+  await ctx.seed(makeRun({ run_id: 'intel-r4b', project, commit: 'c4', worker_id: 'w2', started_at: iso(T0 + 4 * HOUR + MINUTE), tests: [
     { nodeid: 'tests/t.py::test_broken', outcome: 'failed', message: 'OSError: [Errno 28] no space left writing /tmp/pytest-of-ci/pytest-9/out.bin' },
     { nodeid: 'tests/t.py::test_flappy', outcome: 'passed' },
     { nodeid: 'tests/t.py::test_new_fail', outcome: 'failed', message: 'TypeError: unsupported operand' },
@@ -117,7 +117,7 @@ describe('GET /compare', () => {
     const missing = await ctx.get('/compare?base=intel-r3&head=nope');
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ error: { code: 'not_found', message: expect.stringContaining('head') } });
-    ctx.seed(makeRun({ run_id: 'intel-other', project: 'elsewhere' }));
+    await ctx.seed(makeRun({ run_id: 'intel-other', project: 'elsewhere' }));
     expect((await ctx.get('/compare?base=intel-r3&head=intel-other')).status).toBe(400);
   });
 });

@@ -107,14 +107,14 @@ describe('GET /results', () => {
   ] as const;
   const newestFirst = ['r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1'];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const r of runs) {
-      ctx.seed(makeRun({
+      await ctx.seed(makeRun({
         run_id: r.id, project, branch: r.branch, worker_id: r.worker, started_at: iso(r.at),
         tests: [{ nodeid: 't::x', outcome: r.outcome }],
       }));
     }
-    ctx.seed(makeRun({ run_id: 'other-1', project: `other-${randomUUID()}`, started_at: iso(T0) }));
+    await ctx.seed(makeRun({ run_id: 'other-1', project: `other-${randomUUID()}`, started_at: iso(T0) }));
   });
 
   const ids = async (query: string) => {
@@ -197,7 +197,7 @@ describe('GET /results/{run_id}', () => {
         { nodeid: 'tests/test_c.py::test_skip', outcome: 'skipped', message: 'not on CI' },
       ],
     });
-    ctx.seed(run);
+    await ctx.seed(run);
     const res = await ctx.get(`/results/${run.run_id}`);
     expect(res.status).toBe(200);
     const detail = RunDetailSchema.parse(res.body);

@@ -16,7 +16,7 @@ const run = makeRun({
 
 beforeAll(async () => {
   ctx = await startApp();
-  ctx.seed(run);
+  await ctx.seed(run);
 });
 afterAll(() => ctx.close());
 

@@ -12,25 +12,25 @@ describe('GET /trend', () => {
   beforeAll(async () => {
     ctx = await startApp();
     // 3 passed, 1 failed; the skip and the xfail do not count: 3/4.
-    ctx.seed(makeRun({ run_id: 't1', project: 'shop', branch: 'main', started_at: iso(now - 3 * HOUR), duration: 10, tests: [
+    await ctx.seed(makeRun({ run_id: 't1', project: 'shop', branch: 'main', started_at: iso(now - 3 * HOUR), duration: 10, tests: [
       { nodeid: 'a', outcome: 'passed' }, { nodeid: 'b', outcome: 'passed' }, { nodeid: 'c', outcome: 'passed' },
       { nodeid: 'd', outcome: 'failed' }, { nodeid: 'e', outcome: 'skipped' }, { nodeid: 'f', outcome: 'xfailed' },
     ] }));
     // 2 passed, 1 error; the xpass does not count: 2/3.
-    ctx.seed(makeRun({ run_id: 't2', project: 'shop', branch: 'main', started_at: iso(now - 2 * HOUR), duration: 20, tests: [
+    await ctx.seed(makeRun({ run_id: 't2', project: 'shop', branch: 'main', started_at: iso(now - 2 * HOUR), duration: 20, tests: [
       { nodeid: 'a', outcome: 'passed' }, { nodeid: 'b', outcome: 'passed' }, { nodeid: 'c', outcome: 'error' },
       { nodeid: 'g', outcome: 'xpassed' },
     ] }));
     // Nothing executed: no pass rate.
-    ctx.seed(makeRun({ run_id: 't3', project: 'shop', branch: 'main', started_at: iso(now - HOUR), duration: null, status: 'passed', tests: [
+    await ctx.seed(makeRun({ run_id: 't3', project: 'shop', branch: 'main', started_at: iso(now - HOUR), duration: null, status: 'passed', tests: [
       { nodeid: 'e', outcome: 'skipped' }, { nodeid: 'f', outcome: 'skipped' },
     ] }));
-    ctx.seed(makeRun({ run_id: 't4', project: 'shop', branch: 'dev', started_at: iso(now - 30 * MINUTE), duration: 5, tests: [
+    await ctx.seed(makeRun({ run_id: 't4', project: 'shop', branch: 'dev', started_at: iso(now - 30 * MINUTE), duration: 5, tests: [
       { nodeid: 'a', outcome: 'passed' },
     ] }));
     // Still running: not a trend point.
-    ctx.seedEntries([{ type: 'run.started', data: RunStartedSchema.parse({ run_id: 't5', project: 'shop', branch: 'main', started_at: iso(now - MINUTE) }) }]);
-    ctx.seed(makeRun({ run_id: 'x1', project: 'elsewhere', started_at: iso(now - HOUR) }));
+    await ctx.seedEntries([{ type: 'run.started', data: RunStartedSchema.parse({ run_id: 't5', project: 'shop', branch: 'main', started_at: iso(now - MINUTE) }) }]);
+    await ctx.seed(makeRun({ run_id: 'x1', project: 'elsewhere', started_at: iso(now - HOUR) }));
   });
   afterAll(() => ctx.close());
 
@@ -88,16 +88,16 @@ describe('GET /workers', () => {
   beforeAll(async () => {
     ctx = await startApp({ env: { WORKER_ONLINE_MINUTES: '15' } });
     // Busy: a run started a minute ago and not finished.
-    ctx.seedEntries([{ type: 'run.started', data: RunStartedSchema.parse({ run_id: 'w-run-1', project: 'shop', branch: 'main', worker_id: 'busy', started_at: iso(now - MINUTE) }) }], now - MINUTE);
+    await ctx.seedEntries([{ type: 'run.started', data: RunStartedSchema.parse({ run_id: 'w-run-1', project: 'shop', branch: 'main', worker_id: 'busy', started_at: iso(now - MINUTE) }) }], now - MINUTE);
     // Seen 5 minutes ago; two runs in the last 24 h (3+1 passed, 1 failed: 4/5), one two days ago.
-    ctx.seed(makeRun({ run_id: 'w-old', worker_id: 'fresh', project: 'shop', started_at: iso(now - 2 * DAY), tests: [{ nodeid: 'a', outcome: 'failed' }] }), now - 2 * DAY);
-    ctx.seed(makeRun({ run_id: 'w-a', worker_id: 'fresh', project: 'shop', started_at: iso(now - 3 * HOUR), tests: [
+    await ctx.seed(makeRun({ run_id: 'w-old', worker_id: 'fresh', project: 'shop', started_at: iso(now - 2 * DAY), tests: [{ nodeid: 'a', outcome: 'failed' }] }), now - 2 * DAY);
+    await ctx.seed(makeRun({ run_id: 'w-a', worker_id: 'fresh', project: 'shop', started_at: iso(now - 3 * HOUR), tests: [
       { nodeid: 'a', outcome: 'passed' }, { nodeid: 'b', outcome: 'passed' }, { nodeid: 'c', outcome: 'passed' }, { nodeid: 'd', outcome: 'failed' },
       { nodeid: 'e', outcome: 'skipped' },
     ] }), now - 3 * HOUR);
-    ctx.seed(makeRun({ run_id: 'w-b', worker_id: 'fresh', project: 'api', branch: 'dev', started_at: iso(now - 10 * MINUTE), tests: [{ nodeid: 'a', outcome: 'passed' }] }), now - 5 * MINUTE);
+    await ctx.seed(makeRun({ run_id: 'w-b', worker_id: 'fresh', project: 'api', branch: 'dev', started_at: iso(now - 10 * MINUTE), tests: [{ nodeid: 'a', outcome: 'passed' }] }), now - 5 * MINUTE);
     // Seen an hour ago; its one run executed nothing.
-    ctx.seed(makeRun({ run_id: 'w-c', worker_id: 'gone', project: 'shop', branch: null, started_at: iso(now - 70 * MINUTE), tests: [{ nodeid: 'a', outcome: 'skipped' }] }), now - HOUR);
+    await ctx.seed(makeRun({ run_id: 'w-c', worker_id: 'gone', project: 'shop', branch: null, started_at: iso(now - 70 * MINUTE), tests: [{ nodeid: 'a', outcome: 'skipped' }] }), now - HOUR);
   });
   afterAll(() => ctx.close());
 
@@ -117,7 +117,7 @@ describe('GET /workers', () => {
   it('uses WORKER_ONLINE_MINUTES for the online window', async () => {
     const wide = await startApp({ env: { WORKER_ONLINE_MINUTES: '120' } });
     try {
-      wide.seed(makeRun({ run_id: 'x', worker_id: 'gone', started_at: iso(now - 70 * MINUTE) }), now - HOUR);
+      await wide.seed(makeRun({ run_id: 'x', worker_id: 'gone', started_at: iso(now - 70 * MINUTE) }), now - HOUR);
       const res = await wide.get('/workers');
       expect((res.body as { items: { worker_id: string; status: string }[] }).items).toEqual([
         expect.objectContaining({ worker_id: 'gone', status: 'online' }),
@@ -141,18 +141,18 @@ describe('GET /failures/stats', () => {
       ['f3', 'failed', 'passed'],
       ['f4', 'failed', 'passed'],
     ];
-    outcomes.forEach(([run_id, a, b], i) => {
-      ctx.seed(makeRun({ run_id, project, branch: 'main', started_at: iso(now - (4 - i) * HOUR), tests: [
+    for (const [i, [run_id, a, b]] of outcomes.entries()) {
+      await ctx.seed(makeRun({ run_id, project, branch: 'main', started_at: iso(now - (4 - i) * HOUR), tests: [
         { nodeid: 'A', outcome: a as 'failed', message: `A broke in ${run_id}` },
         { nodeid: 'B', outcome: b as 'error', message: `B broke in ${run_id}` },
         { nodeid: 'C', outcome: 'passed' },
       ] }));
-    });
+    }
     // Ten days ago: outside the default 7-day window.
-    ctx.seed(makeRun({ run_id: 'f0', project, branch: 'main', started_at: iso(now - 10 * DAY), tests: [
+    await ctx.seed(makeRun({ run_id: 'f0', project, branch: 'main', started_at: iso(now - 10 * DAY), tests: [
       { nodeid: 'A', outcome: 'failed', message: 'old' }, { nodeid: 'D', outcome: 'failed', message: 'D old' },
     ] }));
-    ctx.seed(makeRun({ run_id: 'g1', project: 'other', branch: 'dev', started_at: iso(now - HOUR), tests: [
+    await ctx.seed(makeRun({ run_id: 'g1', project: 'other', branch: 'dev', started_at: iso(now - HOUR), tests: [
       { nodeid: 'Z', outcome: 'failed', message: 'Z broke' },
     ] }));
   });
@@ -205,9 +205,9 @@ describe('GET /projects', () => {
     const ctx = await startApp();
     try {
       const p = `p-${randomUUID()}`;
-      ctx.seed(makeRun({ project: p }));
-      ctx.seed(makeRun({ project: 'alpha' }));
-      ctx.seed(makeRun({ project: 'alpha' }));
+      await ctx.seed(makeRun({ project: p }));
+      await ctx.seed(makeRun({ project: 'alpha' }));
+      await ctx.seed(makeRun({ project: 'alpha' }));
       const res = await ctx.get('/projects');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ items: [{ project: 'alpha' }, { project: p }] });

@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, loadConfig, type ApiConfig } from '@pytest-platform/api';
-import { createSqliteRunWriter, openDatabase, type RunWriter, type Store } from '@pytest-platform/db';
+import { createRunWriter, openDatabase, type AsyncRunWriter, type Store } from '@pytest-platform/db';
 import { createRedisClient } from '@pytest-platform/redis';
 import { RunResultSchema, streamNames, type RunResultInput, type StreamEntry } from '@pytest-platform/schema';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { testDatabaseUrl } from '../../../test-support/postgres.js';
 import { randomStream } from '../../../test-support/runs.js';
 import { REDIS_URL } from '../../../test-support/services.js';
 
@@ -18,14 +19,14 @@ export interface TestContext {
   config: ApiConfig;
   store: Store;
   redis: Redis;
-  writer: RunWriter;
+  writer: AsyncRunWriter;
   stream: string;
   deadStream: string;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** Stores whole runs as ingest would, `seenAt` being when ingest heard from the worker. */
-  seed(run: RunResultInput, seenAt?: number): void;
-  seedEntries(entries: StreamEntry[], seenAt?: number): void;
+  seed(run: RunResultInput, seenAt?: number): Promise<unknown>;
+  seedEntries(entries: StreamEntry[], seenAt?: number): Promise<unknown>;
   get(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
 }
@@ -36,14 +37,17 @@ export interface ContextOptions {
   redisUrl?: string;
 }
 
-/** A real app on a random port over a temp SQLite file and the real Redis with a random stream. */
+/**
+ * A real app on a random port over a temp SQLite file (a fresh Postgres database when
+ * `TEST_DATABASE=postgres`) and the real Redis with a random stream.
+ */
 export async function startApp(options: ContextOptions = {}): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'api-test-'));
   const stream = randomStream('api-test');
-  const config = loadConfig({ RESULTS_STREAM: stream, DATABASE_URL: join(dir, 'db.sqlite'), LOG_LEVEL: 'info', ...options.env });
+  const database = await testDatabaseUrl(dir, 'db.sqlite');
+  const config = loadConfig({ RESULTS_STREAM: stream, DATABASE_URL: database.url, LOG_LEVEL: 'info', ...options.env });
   const store = await openDatabase(config.databaseUrl);
-  if (store.dialect !== 'sqlite') throw new Error('tests run on SQLite');
-  const writer = createSqliteRunWriter(store.sqlite);
+  const writer = createRunWriter(store);
   const redis = createRedisClient(options.redisUrl ?? REDIS_URL, { options: { commandTimeout: 2_000 } });
   redis.on('error', () => {});
   const logs: Record<string, unknown>[] = [];
@@ -75,6 +79,7 @@ export async function startApp(options: ContextOptions = {}): Promise<TestContex
         redis.disconnect();
       }
       await store.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResultInput } from '@pytest-platform/schema';
+import { testDatabaseUrl } from '../../../test-support/postgres.js';
 import { makeRun, randomStream } from '../../../test-support/runs.js';
 import { REDIS_URL, freePort, startService, type RunningService } from '../../../test-support/services.js';
 
@@ -76,9 +77,10 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 export async function startStack(options: { token?: string; runs?: Record<string, RunResultInput[]> } = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-stack-'));
   const port = await freePort();
+  const database = await testDatabaseUrl(dir, 'results.sqlite');
   const common: Record<string, string> = {
     REDIS_URL,
-    DATABASE_URL: join(dir, 'results.sqlite'),
+    DATABASE_URL: database.url,
     RESULTS_STREAM: randomStream('mcp-test'),
   };
   if (options.token) common.API_TOKEN = options.token;
@@ -119,6 +121,7 @@ export async function startStack(options: { token?: string; runs?: Record<string
     },
     async stop() {
       await Promise.allSettled([api.stop(), ingest.stop()]);
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
