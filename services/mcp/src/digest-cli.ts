@@ -65,7 +65,7 @@ export async function digestMain(argv: readonly string[], env: NodeJS.ProcessEnv
     return 2;
   }
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken, timeoutMs: config.apiTimeoutMs });
+  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs });
   try {
     const projects = await projectsFor(api, config, values.project ?? []);
     if (projects.length === 0) {

@@ -14,6 +14,7 @@ const EnvSchema = z.object({
   API_URL: optional(httpUrl.optional()),
   MASTER_URL: optional(httpUrl.optional()),
   API_TOKEN: optional(z.string().min(16, { message: 'at least 16 characters' }).optional()),
+  API_READ_TOKEN: optional(z.string().min(16, { message: 'at least 16 characters' }).optional()),
   API_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(300_000).default(10_000)),
   MCP_ALLOWED_HOSTS: optional(
     z
@@ -35,6 +36,8 @@ export interface McpConfig {
   apiUrl: string;
   /** Sent to the API as a bearer token, and required from HTTP clients of this service (`API_TOKEN`). */
   apiToken: string | undefined;
+  /** Also accepted from HTTP clients (every MCP tool and report only reads), and sent to the API when `API_TOKEN` is unset (`API_READ_TOKEN`). */
+  apiReadToken?: string | undefined;
   /** How long one API request may take. @defaultValue 10000 (`API_TIMEOUT_MS`) */
   apiTimeoutMs: number;
   /** Extra `Host` values accepted over HTTP besides 127.0.0.1, localhost and [::1] on the port (`MCP_ALLOWED_HOSTS`, comma-separated). */
@@ -57,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): McpConfig {
     host: e.MCP_HOST,
     apiUrl: (e.API_URL ?? e.MASTER_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, ''),
     apiToken: e.API_TOKEN,
+    apiReadToken: e.API_READ_TOKEN,
     apiTimeoutMs: e.API_TIMEOUT_MS,
     allowedHosts: e.MCP_ALLOWED_HOSTS,
     logLevel: e.LOG_LEVEL,

@@ -30,11 +30,12 @@ function sendJson(res: ServerResponse, status: number, code: string, message: st
 /**
  * The MCP service over HTTP: Streamable HTTP at `/mcp` (stateless: one MCP server per request)
  * and `GET /reports/{project}.html`. Host and Origin are checked against DNS rebinding; when
- * `API_TOKEN` is set every request needs `Authorization: Bearer <token>`.
+ * `API_TOKEN` or `API_READ_TOKEN` is set every request needs `Authorization: Bearer <token>` with one of them
+ * (everything here only reads, so both grant the same).
  */
 export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): Server {
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const api = deps.api ?? new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken, timeoutMs: config.apiTimeoutMs });
+  const api = deps.api ?? new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs });
 
   const server = createNodeServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -78,11 +79,14 @@ export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): 
       logger.warn({ origin: req.headers.origin }, 'refused foreign Origin header');
       return sendJson(res, 403, 'forbidden_origin', `Origin ${JSON.stringify(req.headers.origin)} is not allowed.`);
     }
-    if (config.apiToken) {
+    const tokens = [config.apiToken, config.apiReadToken].filter((token) => token !== undefined);
+    if (tokens.length > 0) {
       const header = req.headers.authorization ?? '';
-      const match = /^Bearer\s+(.+)$/i.exec(header);
-      if (!match?.[1] || !safeEqual(match[1].trim(), config.apiToken)) {
-        return sendJson(res, 401, 'unauthorized', 'Send Authorization: Bearer <API_TOKEN>.', { 'www-authenticate': 'Bearer' });
+      const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+      // Every token is compared, so the timing does not tell which one matched.
+      const matches = tokens.map((token) => given !== undefined && safeEqual(given, token));
+      if (!matches.includes(true)) {
+        return sendJson(res, 401, 'unauthorized', 'Send Authorization: Bearer <API_TOKEN> (or API_READ_TOKEN).', { 'www-authenticate': 'Bearer' });
       }
     }
 

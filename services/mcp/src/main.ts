@@ -16,7 +16,7 @@ if (process.argv.includes('--stdio')) {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken, timeoutMs: config.apiTimeoutMs });
+  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs });
   const server = createHttpServer(config, { logger, api });
   let mail: MailService | null = null;
   if (config.mail.digestEnabled || config.mail.alertsEnabled) {
@@ -30,7 +30,7 @@ if (process.argv.includes('--stdio')) {
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ url: `http://${config.host}:${port}/mcp`, api_url: config.apiUrl, auth: Boolean(config.apiToken) }, 'ready');
+    logger.info({ url: `http://${config.host}:${port}/mcp`, api_url: config.apiUrl, auth: Boolean(config.apiToken ?? config.apiReadToken) }, 'ready');
   });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -1,4 +1,4 @@
-import { html } from './escape.js';
+import { html, httpUrl } from './escape.js';
 import type { RenderedEmail } from './email-digest.js';
 import { formatTime } from './format.js';
 import { compileMjml, EMAIL_HEAD, textHeading } from './mjml.js';
@@ -37,7 +37,7 @@ function alertMjml(data: AlertData): string {
     html`<tr><td width="90" class="muted" style="padding:3px 8px 3px 0;vertical-align:top">${label}</td><td class="nodeid" style="padding:3px 0">${value ?? '–'}</td></tr>`;
   const links = [
     data.reportUrl ? html`<mj-button href="${data.reportUrl}" background-color="#1f6feb" color="#ffffff" font-size="14px" border-radius="6px" padding="12px 24px 4px">Open the report</mj-button>` : '',
-    data.ci_url ? html`<mj-text align="center" padding="8px 24px"><a href="${data.ci_url}" style="color:#0969da">Open the CI run</a></mj-text>` : '',
+    httpUrl(data.ci_url) ? html`<mj-text align="center" padding="8px 24px"><a href="${httpUrl(data.ci_url)}" style="color:#0969da">Open the CI run</a></mj-text>` : '',
   ];
   const body = html`
     <mj-section background-color="#cf222e" padding="16px 0">

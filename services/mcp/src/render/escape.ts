@@ -30,3 +30,14 @@ function render(value: unknown): string {
   if (value === null || value === undefined || value === false) return '';
   return escapeHtml(value);
 }
+
+/** `value` when it is an http(s) URL, else null: a link taken from a worker must never be `javascript:` or `data:`. */
+export function httpUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:' ? value : null;
+  } catch {
+    return null;
+  }
+}
