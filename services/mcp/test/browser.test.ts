@@ -7,6 +7,7 @@ import { reportViewHtml } from '../src/app-view.js';
 import { repoRoot, type RunningService } from '../../../test-support/services.js';
 import { startMcpHttp } from './http-server.js';
 import { XSS_MESSAGE, XSS_NODEID, startStack, type Stack } from './stack.js';
+import { screenshotPath } from '../../../test-support/screenshots.js';
 
 let stack: Stack;
 let mcp: { service: RunningService; url: string };
@@ -61,13 +62,13 @@ describe('the HTML report in headless Chromium', () => {
     expect(await details.locator('pre.traceback').textContent()).toContain('<style>body{display:none}</style>');
 
     mkdirSync(join(repoRoot, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(repoRoot, 'docs', 'report.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('report.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.evaluate('window.scrollTo(0, 0)');
     const background = 'getComputedStyle(document.documentElement).backgroundColor';
     const darkBg = await page.evaluate(background);
     expect(darkBg).toBe('rgb(13, 17, 23)');
-    await page.screenshot({ path: join(repoRoot, 'docs', 'report-dark.png'), fullPage: false });
+    await page.screenshot({ path: screenshotPath('report-dark.png'), fullPage: false });
     await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
     expect(await page.evaluate(background)).toBe('rgb(255, 255, 255)');
 

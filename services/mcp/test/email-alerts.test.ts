@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { createRedisClient } from '@pytest-platform/redis';
 import type { Redis } from 'ioredis';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mailKeys } from '../src/mail/mail-keys.js';
 import { makeRun } from '../../../test-support/runs.js';
-import { REDIS_URL, repoRoot, type RunningService } from '../../../test-support/services.js';
+import { REDIS_URL, type RunningService } from '../../../test-support/services.js';
 import { startMcpHttp } from './http-server.js';
 import { startSmtp, until, type TestSmtp } from './smtp.js';
 import { startStack, type Stack } from './stack.js';
+import { screenshotPath } from '../../../test-support/screenshots.js';
 
 const X = 'tests/test_ui.py::test_<b>render</b>[<img src=x onerror=alert(1)>]';
 const X_MESSAGE = 'AssertionError: <script>alert(2)</script> & "quotes"\nsecond line';
@@ -99,7 +99,7 @@ describe('new-failure alerts', () => {
       expect(await page.locator('.nodeid', { hasText: 'test_ui.py' }).textContent()).toBe(X);
       expect(await page.locator('.msg', { hasText: 'quotes' }).textContent()).toBe('AssertionError: <script>alert(2)</script> & "quotes"');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(600);
-      await page.screenshot({ path: join(repoRoot, 'docs', 'email-alert.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('email-alert.png'), fullPage: true });
       await page.setViewportSize({ width: 375, height: 800 });
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     } finally {

@@ -13,6 +13,7 @@ import { makeRun } from '../../../test-support/runs.js';
 import { REDIS_URL, repoRoot } from '../../../test-support/services.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 import { startStack, type Stack } from './stack.js';
+import { screenshotPath } from '../../../test-support/screenshots.js';
 
 const HOUR = 3_600_000;
 export const HTML_NODEID = 'tests/test_ui.py::test_<b>bold</b>[<img src=x onerror=alert(1)>]';
@@ -155,7 +156,7 @@ describe('digest --send-now', () => {
     expect(await page.locator('td[bgcolor="#1a7f37"], td[bgcolor="#bf8700"], td[bgcolor="#cf222e"]').count()).toBe(trend.points.filter((p) => (p.pass_rate ?? 0) > 0).length);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(600);
     mkdirSync(join(repoRoot, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(repoRoot, 'docs', 'email-digest.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('email-digest.png'), fullPage: true });
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     expect(requests.filter((u) => !u.startsWith('about:') && !u.startsWith('data:'))).toEqual([]);
