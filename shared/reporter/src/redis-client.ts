@@ -1,18 +1,22 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '@pytest-platform/redis';
 
 /**
- * The one way this package makes a Redis client: connects on demand, gives up fast, never
+ * How this package makes its Redis clients (through the shared factory): connects on demand, gives up fast, never
  * queues commands while offline and never reconnects in the background, so a dead Redis costs a
  * test run about two seconds and never keeps the process alive.
  */
 export async function connectRedis(url: string, options: { connectTimeoutMs?: number } = {}): Promise<Redis> {
-  const client = new Redis(url, {
+  const client = createRedisClient(url, {
+    name: 'pytest-platform-reporter',
     lazyConnect: true,
-    connectTimeout: options.connectTimeoutMs ?? 2000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    reconnectOnError: () => false,
+    options: {
+      connectTimeout: options.connectTimeoutMs ?? 2000,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+      reconnectOnError: () => false,
+    },
   });
   client.on('error', () => {});
   try {
