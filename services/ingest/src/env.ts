@@ -31,6 +31,8 @@ export interface IngestConfig {
   sweepSeconds: number;
   /** `RUN_STALE_SECONDS`: a running run silent this long is interrupted. @defaultValue 300 */
   runStaleSeconds: number;
+  /** `RETENTION_DAYS`: runs that started longer ago are deleted with their results, 500 per transaction. @defaultValue unset (keep forever) */
+  retentionDays: number | null;
   /** `LOG_LEVEL`. @defaultValue `info` */
   logLevel: LogLevel;
   /** `INGEST_HEALTH_PORT`: serve `GET /health` on 127.0.0.1 (`INGEST_HEALTH_HOST`) at this port, for probes. @defaultValue unset (no port) */
@@ -73,6 +75,7 @@ const EnvSchema = z.object({
   INGEST_TRIM_INTERVAL_MS: integer(100, 5000),
   INGEST_SWEEP_SECONDS: integer(1, 30),
   RUN_STALE_SECONDS: integer(1, 300),
+  RETENTION_DAYS: optional(z.coerce.number({ message: 'expected a number of days' }).positive({ message: 'expected a positive number of days' }).max(36_500).optional()),
   INGEST_HEALTH_PORT: optional(z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65_535).optional()),
   INGEST_HEALTH_HOST: optional(z.string().trim().min(1).default('0.0.0.0')),
   LOG_LEVEL: optional(z.enum(logLevels, { message: `expected one of ${logLevels.join(', ')}` }).default('info')),
@@ -110,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trimIntervalMs: e.INGEST_TRIM_INTERVAL_MS,
     sweepSeconds: e.INGEST_SWEEP_SECONDS,
     runStaleSeconds: e.RUN_STALE_SECONDS,
+    retentionDays: e.RETENTION_DAYS ?? null,
     logLevel: e.LOG_LEVEL,
     healthPort: e.INGEST_HEALTH_PORT ?? null,
     healthHost: e.INGEST_HEALTH_HOST,

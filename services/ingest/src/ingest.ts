@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseEntry, type StreamEntry } from '@pytest-platform/schema';
-import { markStaleRunsInterrupted, type Store, type StoredRun } from '@pytest-platform/db';
+import { deleteRunsStartedBefore, markStaleRunsInterrupted, RETENTION_BATCH_RUNS, type Store, type StoredRun } from '@pytest-platform/db';
 import { createRedisClient, redactUrl } from '@pytest-platform/redis';
 import { backoffMs, sleep } from './backoff.js';
 import type { IngestConfig } from './env.js';
@@ -36,6 +36,8 @@ export interface IngestStats {
   trimmed: number;
   /** Silent running runs marked interrupted. */
   interrupted: number;
+  /** Runs deleted by retention (`RETENTION_DAYS`). */
+  pruned: number;
   /** Loop errors (Redis, housekeeping) that were logged and survived. */
   errors: number;
 }
@@ -58,6 +60,10 @@ interface Failed {
   error: unknown;
 }
 
+const DAY_MS = 86_400_000;
+/** How often retention looks for runs past `RETENTION_DAYS` once none are left. */
+const RETENTION_CHECK_MS = 3_600_000;
+
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const ids = (items: readonly { message: StreamMessage }[]) => items.map((i) => i.message.id);
 
@@ -65,7 +71,7 @@ const ids = (items: readonly { message: StreamMessage }[]) => items.map((i) => i
 export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Ingest {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const counters: Omit<IngestStats, 'consumer'> = {
-    read: 0, stored: 0, deadLettered: 0, claimed: 0, writeFailures: 0, storeRetries: 0, trimmed: 0, interrupted: 0, errors: 0,
+    read: 0, stored: 0, deadLettered: 0, claimed: 0, writeFailures: 0, storeRetries: 0, trimmed: 0, interrupted: 0, pruned: 0, errors: 0,
   };
   const stopping = new AbortController();
   const claimEveryMs = Math.min(Math.max(Math.floor(config.claimIdleMs / 2), 100), 10_000);
@@ -252,6 +258,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
     let nextClaimAt = 0;
     let nextTrimAt = Date.now() + config.trimIntervalMs;
     let nextSweepAt = 0;
+    let nextPruneAt = config.retentionDays === null ? Infinity : 0;
     let loopErrors = 0;
 
     const housekeeping = async () => {
@@ -276,6 +283,19 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
         } catch (error) {
           counters.errors += 1;
           logger.error({ err: error }, 'could not mark silent runs interrupted');
+        }
+      }
+      if (config.retentionDays !== null && now >= nextPruneAt) {
+        // One small transaction per loop turn: a full batch comes back next turn, after the stream was served.
+        nextPruneAt = now + RETENTION_CHECK_MS;
+        try {
+          const deleted = await deleteRunsStartedBefore(rs.db, now - config.retentionDays * DAY_MS, RETENTION_BATCH_RUNS);
+          counters.pruned += deleted;
+          if (deleted === RETENTION_BATCH_RUNS) nextPruneAt = now;
+          if (deleted > 0) logger.info({ runs: deleted, retention_days: config.retentionDays }, 'deleted runs past retention');
+        } catch (error) {
+          counters.errors += 1;
+          logger.error({ err: error }, 'could not delete runs past retention');
         }
       }
     };
@@ -313,7 +333,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
             left = await handle(s, rs, claim.messages, true);
           }
         } else {
-          const wakeAt = Math.min(nextClaimAt, nextTrimAt, nextSweepAt, ownCursor === null ? Infinity : retryOwnAt);
+          const wakeAt = Math.min(nextClaimAt, nextTrimAt, nextSweepAt, nextPruneAt, ownCursor === null ? Infinity : retryOwnAt);
           const blockMs = Math.max(1, Math.min(config.blockMs, wakeAt - now));
           if (closing) break;
           reading = true;

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       trimIntervalMs: 5000,
       sweepSeconds: 30,
       runStaleSeconds: 300,
+      retentionDays: null,
       logLevel: 'info',
       healthPort: null,
       healthHost: '0.0.0.0',

@@ -37,3 +37,4 @@ export type { ComparedRun, CompareOptions } from './repositories/run-comparison.
 export { listSlowestTests } from './repositories/slowest-tests.repository.js';
 export type { SlowestTestsParams } from './repositories/slowest-tests.repository.js';
 export { listClassifiedRunFailures, CLASSIFICATION_WINDOW } from './repositories/failure-classification.repository.js';
+export { deleteRunsStartedBefore, RETENTION_BATCH_RUNS } from './repositories/retention.repository.js';
