@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '@pytest-platform/schema';
 import { glob } from 'tinyglobby';
+import { backupDatabase } from './backup.js';
 import { deliverRuns, flushSpoolDir, stderrLog } from './deliver-runs.js';
 import { ImportError } from './import-error.js';
 import { importReportFile } from './import-report.js';
@@ -24,6 +25,8 @@ Commands:
                              run a test command, pass its output and exit code through,
                              then import its JUnit report and send it; pytest and
                              "python -m pytest" get --junitxml added automatically
+  backup <file>              copy the SQLite database (DATABASE_URL) to <file> with an online
+                             backup; ingest and the API keep running
   digest --send-now [--project P] | --preview <out.html>
                              the e-mail digest: runs pytest-platform-mcp digest (the MCP
                              service, @pytest-platform/mcp, must be installed)
@@ -38,7 +41,7 @@ Options:
   -h, --help                 show this help
 
 Environment: REDIS_URL (default redis://127.0.0.1:6379), RESULTS_STREAM,
-PYTEST_PLATFORM_SPOOL_DIR, PYTEST_PLATFORM_STOP_TIMEOUT.
+PYTEST_PLATFORM_SPOOL_DIR, PYTEST_PLATFORM_STOP_TIMEOUT; DATABASE_URL (backup).
 `;
 
 const OPTIONS = {
@@ -260,6 +263,20 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       } catch (error) {
         fail(`flush: Redis unavailable (${(error as Error).message.split('\n')[0]}); the spool in ${config.spoolDir} is kept`);
+        return 1;
+      }
+    }
+    case 'backup': {
+      if (rest.length !== 1) {
+        fail('backup: name one destination file');
+        return 2;
+      }
+      try {
+        const done = await backupDatabase(rest[0]!, process.env.DATABASE_URL);
+        process.stdout.write(`backed up ${done.source} to ${done.destination} (${done.pages} pages)\n`);
+        return 0;
+      } catch (error) {
+        fail(`backup: ${(error as Error).message}`);
         return 1;
       }
     }

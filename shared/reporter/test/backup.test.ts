@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createSqliteRunWriter, openDatabase } from '@pytest-platform/db';
+import { RunResultSchema } from '@pytest-platform/schema';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { makeRun } from '../../../test-support/runs.js';
+import { buildPackage, cliPath, run, tempDir } from './helpers.js';
+
+beforeAll(() => buildPackage(), 120_000);
+
+const tests = Array.from({ length: 50 }, (_, i) => ({ nodeid: `tests/test_b.py::test_${i}`, outcome: 'passed' as const, longrepr: 'x'.repeat(500) }));
+
+describe('pytest-platform backup <file>', () => {
+  test('copies a live SQLite database while it is being written; the copy is complete and consistent', async () => {
+    const dir = await tempDir();
+    const source = path.join(dir, 'live.sqlite');
+    const store = await openDatabase(source);
+    if (store.dialect !== 'sqlite') throw new Error('sqlite');
+    const writer = createSqliteRunWriter(store.sqlite);
+    const write = (count: number) => {
+      for (let i = 0; i < count; i++) writer.write([{ type: 'run', data: RunResultSchema.parse(makeRun({ tests })) }], Date.now());
+    };
+    write(300);
+    // Keep writing while the backup runs in another process.
+    const writing = setInterval(() => write(5), 5);
+    const destination = path.join(dir, 'copy.sqlite');
+    const result = await run(process.execPath, [cliPath, 'backup', destination], { cwd: dir, env: { DATABASE_URL: source } });
+    clearInterval(writing);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^backed up .*live\.sqlite to .*copy\.sqlite \(\d+ pages\)/);
+    expect(existsSync(`${destination}.partial`)).toBe(false);
+
+    const copy = await openDatabase(destination, { readonly: true });
+    if (copy.dialect !== 'sqlite') throw new Error('sqlite');
+    try {
+      expect(copy.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      const runs = (copy.sqlite.prepare('select count(*) as n from runs').get() as { n: number }).n;
+      const results = (copy.sqlite.prepare('select count(*) as n from results').get() as { n: number }).n;
+      expect(runs).toBeGreaterThanOrEqual(300);
+      expect(results).toBe(runs * 50);
+    } finally {
+      await copy.close();
+      await store.close();
+    }
+  });
+
+  test('refuses Postgres, a missing database and the database itself as destination, exit 1 with the reason', async () => {
+    const dir = await tempDir();
+    const self = path.join(dir, 'self.sqlite');
+    await (await openDatabase(self)).close();
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ DATABASE_URL: self }, self, /must not be the database itself/],
+      [{ DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x' }, 'out.sqlite', /pg_dump/],
+      [{ DATABASE_URL: path.join(dir, 'missing.sqlite') }, 'out.sqlite', /no SQLite database/],
+    ];
+    for (const [env, file, reason] of cases) {
+      const result = await run(process.execPath, [cliPath, 'backup', file], { cwd: dir, env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(reason);
+      expect(result.stderr).not.toContain('secret');
+    }
+    const usage = await run(process.execPath, [cliPath, 'backup'], { cwd: dir, env: {} });
+    expect(usage.code).toBe(2);
+  });
+});
