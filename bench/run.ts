@@ -24,6 +24,9 @@ const P = scale === 'small'
   ? { runs: 60, growth: [100_000, 300_000, 600_000], readSeconds: 3 }
   : { runs: 200, growth: [1_000_000, 5_000_000, 10_000_000], readSeconds: 5 };
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+/** `BENCH_ONLY=growth,postgres` runs only those sections (the baseline and the empty-store ingest always run). */
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const want = (section: 'growth' | 'http' | 'postgres' | 'report' | 'reporter' | 'reads') => !only || only.includes(section);
 const work = mkdtempSync(join(tmpdir(), 'pp-bench-'));
 const cacheDir = join(repoRoot, 'bench/.cache');
 const results: Record<string, unknown> = { scale, started_at: new Date().toISOString(), figures: {} };
@@ -139,23 +142,25 @@ try {
   say(`ingest, empty SQLite: ${Math.round(empty.rowsPerSecond).toLocaleString()} rows/s = ${round(empty.rowsPerSecond / baseline)}× baseline; peak RSS ${round(empty.peakRssMb, 0)} MB`);
 
   const growth: Record<string, unknown>[] = [];
-  let previous = empty.rowsPerSecond;
   let largest = '';
-  for (const n of P.growth) {
-    const source = await preloaded(n);
-    const copy = join(work, `growth-${n}.sqlite`);
-    copyFileSync(source, copy);
-    const measured = await sqliteIngest(copy, runs);
-    growth.push({ stored_results: n, rows_per_second: Math.round(measured.rowsPerSecond), ratio_to_baseline: round(measured.rowsPerSecond / baseline), step_ratio: round(measured.rowsPerSecond / previous) });
-    say(`ingest with ${n.toLocaleString()} stored: ${Math.round(measured.rowsPerSecond).toLocaleString()} rows/s = ${round(measured.rowsPerSecond / baseline)}× baseline, ${round(measured.rowsPerSecond / previous)}× previous step`);
-    previous = measured.rowsPerSecond;
-    if (largest) rmSync(largest, { force: true });
-    largest = copy;
+  if (want('growth') || want('reads')) {
+    let previous = empty.rowsPerSecond;
+    for (const n of P.growth) {
+      const source = await preloaded(n);
+      const copy = join(work, `growth-${n}.sqlite`);
+      copyFileSync(source, copy);
+      const measured = await sqliteIngest(copy, runs);
+      growth.push({ stored_results: n, rows_per_second: Math.round(measured.rowsPerSecond), ratio_to_baseline: round(measured.rowsPerSecond / baseline), step_ratio: round(measured.rowsPerSecond / previous) });
+      say(`ingest with ${n.toLocaleString()} stored: ${Math.round(measured.rowsPerSecond).toLocaleString()} rows/s = ${round(measured.rowsPerSecond / baseline)}× baseline, ${round(measured.rowsPerSecond / previous)}× previous step`);
+      previous = measured.rowsPerSecond;
+      if (largest) rmSync(largest, { force: true });
+      largest = copy;
+    }
+    figures.ingest_growth = { steps: growth, target_step_ratio: 0.7, target_ratio_at_largest: 0.35 };
   }
-  figures.ingest_growth = { steps: growth, target_step_ratio: 0.7, target_ratio_at_largest: 0.35 };
 
   // HTTP path: the same runs through POST /results, four at a time, until stored.
-  {
+  if (want('http')) {
     const file = join(work, 'http.sqlite');
     const stream = `bench:${++streamNo}`;
     await (await openDatabase(file)).close();
@@ -184,7 +189,7 @@ try {
   }
 
   // Postgres: one and three ingest replicas on the same load.
-  try {
+  if (want('postgres')) try {
     const admin: string = await ensurePostgres();
     const pgFigures: Record<string, unknown> = {};
     for (const replicas of [1, 3]) {
@@ -213,15 +218,17 @@ try {
     say(`Postgres skipped: ${(error as Error).message}`);
   }
 
-  figures.report_render = await measureReportRender(REDIS_URL, say);
-  try {
-    figures.reporter_cost = measureReporterCost(REDIS_URL, say);
-  } catch (error) {
-    figures.reporter_cost = { error: (error as Error).message };
+  if (want('report')) figures.report_render = await measureReportRender(REDIS_URL, say);
+  if (want('reporter')) {
+    try {
+      figures.reporter_cost = measureReporterCost(REDIS_URL, say);
+    } catch (error) {
+      figures.reporter_cost = { error: (error as Error).message };
+    }
   }
 
   // Read latency on the largest dataset while ingest runs at full speed.
-  figures.read_latency = await measureReads({
+  if (want('reads')) figures.read_latency = await measureReads({
     databaseFile: largest,
     redisUrl: REDIS_URL,
     storedResults: P.growth.at(-1)!,

@@ -37,8 +37,12 @@ const INTERN_TESTS = `
   INSERT INTO tests (project, nodeid, file, line)
   SELECT $1, t.nodeid, t.file, t.line FROM unnest($2::text[], $3::text[], $4::int[]) AS t(nodeid, file, line)
   ORDER BY t.nodeid
-  ON CONFLICT (project, nodeid) DO UPDATE SET file = coalesce(tests.file, excluded.file), line = coalesce(tests.line, excluded.line)
+  ON CONFLICT (project, nodeid) DO NOTHING
   RETURNING id, nodeid`;
+
+// Ids of tests another transaction interned: read without taking row locks, so replicas that
+// store runs of the same project never wait on each other here.
+const FIND_TESTS = `SELECT id, nodeid FROM tests WHERE project = $1 AND nodeid = ANY($2::text[])`;
 
 const UPSERT_RESULTS = `
   INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature)
@@ -65,6 +69,12 @@ const UPSERT_WORKER = `
   WHERE excluded.last_seen_at >= workers.last_seen_at`;
 
 const SLICE = 5_000;
+
+/** What one transaction did that matters after it: keys it interned, the last entry per worker. */
+interface Batch {
+  interned: string[];
+  workers: Map<string, unknown[]>;
+}
 const ms = (iso: string) => Date.parse(iso);
 // Postgres text cannot hold NUL; everything else passes through.
 const pgText = (value: string | null) => (value === null ? null : value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
@@ -86,7 +96,7 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
     s?.errors ?? 0, s?.xfailed ?? 0, s?.xpassed ?? 0, s?.flaky ?? 0, s ? 1 : 0,
   ];
 
-  async function writeTests(client: pg.PoolClient, runPk: number, project: string, tests: readonly TestResult[]) {
+  async function writeTests(client: pg.PoolClient, batch: Batch, runPk: number, project: string, tests: readonly TestResult[]) {
     const key = (nodeid: string) => `${project}\u0000${nodeid}`;
     for (let start = 0; start < tests.length; start += SLICE) {
       const slice = tests.slice(start, start + SLICE);
@@ -95,7 +105,15 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         const { rows } = await client.query<{ id: number; nodeid: string }>(INTERN_TESTS, [
           pgText(project), unknown.map((t) => pgText(t.nodeid)), unknown.map((t) => pgText(t.file)), unknown.map((t) => t.line),
         ]);
-        for (const row of rows) testIds.set(key(row.nodeid), row.id);
+        for (const row of rows) {
+          testIds.set(key(row.nodeid), row.id);
+          batch.interned.push(key(row.nodeid));
+        }
+        const missing = unknown.map((t) => pgText(t.nodeid)!).filter((nodeid) => !testIds.has(key(nodeid)));
+        if (missing.length > 0) {
+          const found = await client.query<{ id: number; nodeid: string }>(FIND_TESTS, [pgText(project), missing]);
+          for (const row of found.rows) testIds.set(key(row.nodeid), row.id);
+        }
       }
       await client.query(UPSERT_RESULTS, [
         runPk,
@@ -110,14 +128,14 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
     }
   }
 
-  async function writeOne(client: pg.PoolClient, entry: StreamEntry, now: number): Promise<StoredRun> {
+  async function writeOne(client: pg.PoolClient, batch: Batch, entry: StreamEntry, now: number): Promise<StoredRun> {
     const h = entry.data;
     let finished = false;
     switch (entry.type) {
       case 'run': {
         const d = entry.data;
         const { rows } = await client.query<{ id: number }>(UPSERT_FINAL, final(h, now, d.status, d.finished_at ? ms(d.finished_at) : null, d.duration, d.summary ?? summarize(d.tests)));
-        await writeTests(client, rows[0]!.id, h.project, d.tests);
+        await writeTests(client, batch, rows[0]!.id, h.project, d.tests);
         finished = true;
         break;
       }
@@ -126,7 +144,7 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         break;
       case 'run.tests': {
         const { rows } = await client.query<{ id: number; summary_final: number }>(UPSERT_RUNNING, header(h, now));
-        await writeTests(client, rows[0]!.id, h.project, entry.data.tests);
+        await writeTests(client, batch, rows[0]!.id, h.project, entry.data.tests);
         if (rows[0]!.summary_final === 0) await client.query(RECOUNT, [rows[0]!.id]);
         break;
       }
@@ -138,24 +156,28 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         break;
       }
     }
-    await client.query(UPSERT_WORKER, [pgText(h.worker_id), now, h.run_id, pgText(h.project), pgText(h.branch)]);
+    batch.workers.set(pgText(h.worker_id)!, [pgText(h.worker_id), now, h.run_id, pgText(h.project), pgText(h.branch)]);
     return { run_id: h.run_id, project: h.project, branch: h.branch, finished };
   }
 
   return {
     async write(entries, now = Date.now()) {
       const client = await pool.connect();
+      const batch: Batch = { interned: [], workers: new Map() };
       try {
         await client.query('BEGIN');
         const stored: StoredRun[] = [];
         // Same lock order in every replica: fewer deadlocks between concurrent batches.
         const ordered = [...entries].sort((a, b) => (a.data.run_id < b.data.run_id ? -1 : a.data.run_id > b.data.run_id ? 1 : 0));
-        for (const entry of ordered) stored.push(await writeOne(client, entry, now));
+        for (const entry of ordered) stored.push(await writeOne(client, batch, entry, now));
+        // Worker rows last and in one order: their locks are held only until the commit just after.
+        for (const worker of [...batch.workers.keys()].sort()) await client.query(UPSERT_WORKER, batch.workers.get(worker));
         await client.query('COMMIT');
         return stored;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        testIds.clear();
+        // Ids this transaction inserted are gone with it; ids read from committed rows stay valid.
+        for (const k of batch.interned) testIds.delete(k);
         throw error;
       } finally {
         client.release();
