@@ -24,7 +24,7 @@ const redis = new Redis(REDIS_URL);
 const services: RunningService[] = [];
 let api = '';
 
-type Run = { run_id: string; status: string; summary: Record<string, number>; framework: string };
+type Run = { run_id: string; status: string; summary: { total: number; passed: number; failed: number; errors: number } & Record<string, number>; framework: string };
 
 type Finished = { code: number | null; output: string; stdout: string; stderr: string };
 
