@@ -1,4 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { FailureStatSchema } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
@@ -15,17 +16,7 @@ export const GetFailureStatsOutput = z.object({
   branch: z.string().nullable(),
   days: z.number().int(),
   tests: z
-    .array(
-      z.object({
-        nodeid: z.string(),
-        project: z.string(),
-        failures: z.number().int(),
-        runs: z.number().int(),
-        failure_rate: z.number(),
-        last_failed_at: z.string(),
-        last_message: z.string().nullable(),
-      }),
-    )
+    .array(FailureStatSchema)
     .describe('Most failures first'),
 });
 

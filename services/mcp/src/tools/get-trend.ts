@@ -1,4 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { TrendPointSchema } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { trendDirection, TREND_THRESHOLD } from '../trend-direction.js';
@@ -17,19 +18,7 @@ export const GetTrendOutput = z.object({
   delta: z.number().nullable().describe('Mean pass rate of the newer half minus the older half; null with fewer than 2 rated runs'),
   threshold: z.number().describe('|delta| below this is stable'),
   points: z
-    .array(
-      z.object({
-        run_id: z.string(),
-        started_at: z.string(),
-        pass_rate: z.number().nullable(),
-        total: z.number().int(),
-        passed: z.number().int(),
-        failed: z.number().int(),
-        errors: z.number().int(),
-        skipped: z.number().int(),
-        duration: z.number().nullable(),
-      }),
-    )
+    .array(TrendPointSchema)
     .describe('Oldest first'),
 });
 

@@ -1,23 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { workerStatuses } from '@pytest-platform/schema';
+import { WorkerSchema } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { runTool, structured } from '../tool-result.js';
 
 export const GetWorkersOutput = z.object({
   counts: z.object({ running: z.number().int(), online: z.number().int(), offline: z.number().int() }),
-  workers: z.array(
-    z.object({
-      worker_id: z.string(),
-      status: z.enum(workerStatuses),
-      last_seen: z.string(),
-      last_run_id: z.string().nullable(),
-      project: z.string().nullable(),
-      branch: z.string().nullable(),
-      runs_24h: z.number().int(),
-      pass_rate_24h: z.number().nullable(),
-    }),
-  ),
+  workers: z.array(WorkerSchema),
 });
 
 export function registerGetWorkersTool(server: McpServer, ctx: ToolContext): void {
