@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** What `pytest-platform backup` did. */
@@ -9,9 +9,11 @@ export interface Backup {
 }
 
 /**
- * Copies the SQLite database `DATABASE_URL` names to `destination` with SQLite's online backup
- * (better-sqlite3 `.backup()`): ingest and the API keep running. Written to a temporary file and
- * renamed, so `destination` is never a partial copy. Postgres has its own tools (pg_dump).
+ * Copies the SQLite database `DATABASE_URL` names to `destination` with `VACUUM INTO`: one read
+ * transaction, so the copy is a consistent snapshot and ingest and the API keep running (the
+ * page-by-page online backup API restarts whenever another connection writes, and never finishes
+ * under steady ingest). Written to a temporary file and renamed, so `destination` is never a
+ * partial copy. Postgres has its own tools (pg_dump).
  */
 export async function backupDatabase(destination: string, databaseUrl: string | undefined): Promise<Backup> {
   // Loaded here so reporters that never back up do not load the database drivers.
@@ -25,9 +27,11 @@ export async function backupDatabase(destination: string, databaseUrl: string | 
   if (store.dialect !== 'sqlite') throw new Error('expected SQLite');
   const partial = `${destinationPath}.partial`;
   try {
-    const progress = await store.sqlite.backup(partial);
+    rmSync(partial, { force: true });
+    store.sqlite.prepare('VACUUM INTO ?').run(partial);
+    const pages = Math.round(statSync(partial).size / (store.sqlite.pragma('page_size', { simple: true }) as number));
     renameSync(partial, destinationPath);
-    return { source: target.filename, destination: destinationPath, pages: progress.totalPages };
+    return { source: target.filename, destination: destinationPath, pages };
   } catch (error) {
     rmSync(partial, { force: true });
     throw error;
