@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Outcome } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
 
@@ -75,34 +75,20 @@ export async function probeResults(db: Db, runIds: readonly number[], testIds: r
   return out;
 }
 
-/** Failed and error results of the given runs, through the partial index on failures (a literal predicate, so the planner can use it). */
-export async function failuresIn(db: Db, runIds: readonly number[]): Promise<{ run_id: number; test_id: number }[]> {
+/** (run, test) pairs of the given runs whose results match `predicate`, a chunk of runs per query. */
+async function resultsIn(db: Db, runIds: readonly number[], predicate: RawBuilder<boolean>): Promise<{ run_id: number; test_id: number }[]> {
   const out: { run_id: number; test_id: number }[] = [];
   for (const runChunk of chunks(runIds)) {
-    out.push(...(await db
-      .selectFrom('results')
-      .select(['run_id', 'test_id'])
-      .where('run_id', 'in', runChunk)
-      .where(sql<boolean>`outcome in ('failed', 'error')`)
-      .execute()));
+    out.push(...(await db.selectFrom('results').select(['run_id', 'test_id']).where('run_id', 'in', runChunk).where(predicate).execute()));
   }
   return out;
 }
 
+/** Failed and error results of the given runs, through the partial index on failures (a literal predicate, so the planner can use it). */
+export const failuresIn = (db: Db, runIds: readonly number[]) => resultsIn(db, runIds, sql<boolean>`outcome in ('failed', 'error')`);
+
 /** Results that passed after retries in the given runs, through the partial index on `attempts > 1`. */
-export async function retriedIn(db: Db, runIds: readonly number[]): Promise<{ run_id: number; test_id: number }[]> {
-  const out: { run_id: number; test_id: number }[] = [];
-  for (const runChunk of chunks(runIds)) {
-    out.push(...(await db
-      .selectFrom('results')
-      .select(['run_id', 'test_id'])
-      .where('run_id', 'in', runChunk)
-      .where(sql<boolean>`attempts > 1`)
-      .where('outcome', '=', 'passed')
-      .execute()));
-  }
-  return out;
-}
+export const retriedIn = (db: Db, runIds: readonly number[]) => resultsIn(db, runIds, sql<boolean>`attempts > 1 and outcome = 'passed'`);
 
 /** Node ids (and files) of interned tests. */
 export async function testsById(db: Db, ids: readonly number[]): Promise<Map<number, { nodeid: string; file: string | null }>> {
