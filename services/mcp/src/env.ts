@@ -72,3 +72,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): McpConfig {
 export function testConfig(overrides: Partial<McpConfig> = {}): McpConfig {
   return { ...loadConfig({}), ...overrides };
 }
+
+/** {@link loadConfig} for an entry point: a bad variable prints one line naming it and exits 2. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): McpConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`pytest-platform-mcp: ${error.message}\n`);
+    process.exit(2);
+  }
+}

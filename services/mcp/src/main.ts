@@ -1,5 +1,5 @@
 import { ApiClient } from './api-client.js';
-import { ConfigError, loadConfig } from './env.js';
+import { loadConfigOrExit } from './env.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
 import { startMailService, type MailService } from './mail/mail-service.js';
@@ -7,14 +7,7 @@ import { startMailService, type MailService } from './mail/mail-service.js';
 if (process.argv.includes('--stdio')) {
   await import('./stdio.js');
 } else {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`pytest-platform-mcp: ${error.message}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs });
   const server = createHttpServer(config, { logger, api });

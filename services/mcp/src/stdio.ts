@@ -1,16 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, loadConfig } from './env.js';
+import { loadConfigOrExit } from './env.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`pytest-platform-mcp: ${error.message}\n`);
-  process.exit(2);
-}
+const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 const server = createServer(config, { logger });
 await server.connect(new StdioServerTransport());
