@@ -15,7 +15,7 @@ try {
   process.exit(2);
 }
 
-const logger = pino({ name: 'api', level: config.logLevel });
+const logger = pino({ level: config.logLevel, base: { service: 'api' }, timestamp: pino.stdTimeFunctions.isoTime });
 const target = parseDatabaseUrl(config.databaseUrl);
 const store = await openDatabase(target);
 const redis = createRedisClient(config.redisUrl, { name: 'pytest-platform-api', options: { commandTimeout: 5_000 } });
