@@ -17,7 +17,7 @@ try {
 
 const logger = pino({ level: config.logLevel, base: { service: 'api' }, timestamp: pino.stdTimeFunctions.isoTime });
 const target = parseDatabaseUrl(config.databaseUrl);
-const store = await openDatabase(target);
+const store = await openDatabase(target, { onPoolError: (error) => logger.warn({ err: error }, 'an idle database connection failed; the next query reconnects') });
 const redis = createRedisClient(config.redisUrl, { name: 'pytest-platform-api', options: { commandTimeout: 5_000 } });
 redis.on('error', (error: Error) => logger.warn({ err: error.message, redis: redactUrl(config.redisUrl) }, 'redis error'));
 

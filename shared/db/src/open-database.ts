@@ -16,6 +16,12 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Open SQLite read-only (no migrations). @defaultValue false */
   readonly?: boolean;
+  /**
+   * Called when an idle Postgres connection fails (server restart, admin termination). The pool
+   * drops that connection and the next query opens a new one; without a handler the error would
+   * crash the process. @defaultValue ignore
+   */
+  onPoolError?: (error: Error) => void;
 }
 
 // BIGINT counts and sums come back from pg as strings; every one of ours fits a double.
@@ -45,6 +51,7 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
     store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: target.connectionString, max: 10 });
+    pool.on('error', options.onPoolError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     store = { dialect: 'postgres', db, pool, close: () => db.destroy() };
   }
