@@ -32,9 +32,14 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unkn
       size += chunk.length;
       if (size > maxBytes) {
         cleanup();
-        req.pause();
-        // The rest of the body is never read, so this connection cannot be reused.
-        ctx.set('Connection', 'close');
+        // Answer 413 at once and discard what the client still sends: closing the connection
+        // under a client that is still writing resets it, and a reset can lose the response before
+        // the client reads it. A client that keeps sending is cut off a few seconds later.
+        req.on('data', () => {});
+        req.resume();
+        const cutOff = setTimeout(() => req.destroy(), 5_000);
+        cutOff.unref();
+        req.once('close', () => clearTimeout(cutOff));
         reject(tooLarge());
         return;
       }
