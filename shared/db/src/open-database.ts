@@ -57,11 +57,44 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   }
   if (options.migrate ?? !options.readonly) {
     try {
-      await migrateToLatest(store.db, store.dialect);
+      if (store.dialect === 'sqlite') await migrateSqliteExclusively(store);
+      else await migrateToLatest(store.db, store.dialect);
     } catch (error) {
       await store.close();
       throw error;
     }
   }
   return store;
+}
+
+/**
+ * Kysely takes no lock for SQLite migrations, so two openers of a fresh file (ingest and the API
+ * under `npm start`, or two stores in one process) could both run them. The whole migration runs in
+ * one IMMEDIATE transaction; a second opener polls for the write lock without blocking the event
+ * loop, then finds everything applied.
+ */
+async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite' }>): Promise<void> {
+  const busyTimeout = store.sqlite.pragma('busy_timeout', { simple: true }) as number;
+  const deadline = Date.now() + Math.max(busyTimeout, 30_000);
+  store.sqlite.pragma('busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        store.sqlite.exec('BEGIN IMMEDIATE');
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+  } finally {
+    store.sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+  try {
+    await migrateToLatest(store.db, 'sqlite');
+    store.sqlite.exec('COMMIT');
+  } catch (error) {
+    if (store.sqlite.inTransaction) store.sqlite.exec('ROLLBACK');
+    throw error;
+  }
 }
