@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Store } from '@pytest-platform/db';
 import { repoRoot } from '../test-support/services.js';
+import { expect } from 'vitest';
 
 export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -123,6 +124,16 @@ export async function reconcile(store: Store, produced: readonly { run_id: strin
 }
 
 /** Number of rows in `runs`. */
+/** The exact reconciliation every scenario ends with: nothing lost, nothing extra, every count equal. */
+export function expectExact(result: Reconciliation, runsProduced: number): void {
+  expect(result.lost).toEqual([]);
+  expect(result.extra).toEqual([]);
+  expect(result.mismatched).toEqual([]);
+  expect(result.stored).toBe(runsProduced);
+  expect(result.storedTotal).toBe(result.expectedResults);
+  expect(result.resultRows).toBe(result.expectedResults);
+}
+
 export async function countRuns(store: Store): Promise<number> {
   return Number((await store.db.selectFrom('runs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 }
