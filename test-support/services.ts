@@ -41,10 +41,30 @@ export async function startService(name: ServiceName, env: Record<string, string
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
+  const { output, exited } = await waitUntilReady(proc, name);
+  return {
+    proc,
+    output,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/**
+ * Collects a service process's stdout and stderr and resolves once it logs `"msg":"ready"`;
+ * rejects with everything it printed when it exits first or takes longer than `timeoutMs`.
+ */
+export async function waitUntilReady(
+  proc: ChildProcess,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<{ output(): string; exited: Promise<number | null> }> {
   let output = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not become ready in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not become ready in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('"msg":"ready"')) {
@@ -59,12 +79,5 @@ export async function startService(name: ServiceName, env: Record<string, string
       reject(new Error(`${name} exited with ${code} before it was ready:\n${output}`));
     });
   });
-  return {
-    proc,
-    output: () => output,
-    async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
-    },
-  };
+  return { output: () => output, exited };
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { freePort, repoRoot } from '../../test-support/services.js';
+import { freePort, repoRoot, waitUntilReady } from '../../test-support/services.js';
 
 export { freePort, repoRoot };
 
@@ -18,21 +18,7 @@ export async function startBuiltService(name: 'ingest' | 'api' | 'mcp', env: Rec
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready in 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('"msg":"ready"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`${name} exited ${code}:\n${output}`)));
-  });
-  // Ready logged at warn level is not guaranteed; callers set LOG_LEVEL=info when they need the line.
+  await waitUntilReady(proc, name, 60_000);
   return {
     proc,
     peakRssMb() {
