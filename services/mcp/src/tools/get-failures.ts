@@ -3,6 +3,7 @@ import { truncate } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured, ToolFailure } from '../tool-result.js';
+import { RunSummary } from './run-summary.js';
 
 /** Bounds that keep one answer readable: the rest is counted in `omitted`. */
 const MAX_FAILURES = 100;
@@ -13,16 +14,9 @@ export const GetFailuresInput = z.object({
   run_id: z.string().min(1).max(128).optional().describe('A run id; the latest run (of the project, if given) when absent'),
 });
 
-export const GetFailuresOutput = z.object({
-  run_id: z.string(),
-  project: z.string(),
-  branch: z.string().nullable(),
-  commit: z.string().nullable(),
-  worker_id: z.string(),
-  status: z.string(),
-  started_at: z.string(),
-  failed: z.number().int(),
-  errors: z.number().int(),
+export const GetFailuresOutput = RunSummary.pick({
+  run_id: true, project: true, branch: true, commit: true, worker_id: true, status: true, started_at: true, failed: true, errors: true,
+}).extend({
   omitted: z.number().int().describe('Failures left out of this answer beyond the first ' + MAX_FAILURES),
   failures: z.array(
     z.object({

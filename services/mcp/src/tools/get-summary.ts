@@ -2,29 +2,13 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { RunSummary } from './run-summary.js';
 
 export const GetSummaryInput = z.object({
   project: z.string().min(1).max(255).optional().describe('Only runs of this project; all projects when absent'),
   limit: z.number().int().min(1).max(100).default(10).describe('How many of the most recent runs'),
 });
 
-export const RunSummary = z.object({
-  run_id: z.string(),
-  project: z.string(),
-  branch: z.string().nullable(),
-  commit: z.string().nullable(),
-  worker_id: z.string(),
-  status: z.string(),
-  started_at: z.string(),
-  duration: z.number().nullable().describe('seconds'),
-  pass_rate: z.number().nullable().describe('passed / (passed + failed + errors); null when nothing executed'),
-  total: z.number().int(),
-  passed: z.number().int(),
-  failed: z.number().int(),
-  errors: z.number().int(),
-  skipped: z.number().int(),
-  flaky: z.number().int(),
-});
 
 export const GetSummaryOutput = z.object({
   project: z.string().nullable(),
