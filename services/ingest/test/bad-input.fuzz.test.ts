@@ -1,27 +1,13 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { entryTypes, parseEntry, streamNames } from '@pytest-platform/schema';
-import { createIngest, type Ingest, type IngestConfig } from '../src/index.js';
+import { createIngest } from '../src/index.js';
 import { anyData } from '../../../test-support/bad-input.js';
 import { makeRun } from '../../../test-support/runs.js';
-import { countRows, deleteStreams, openSqlite, pendingCount, readStream, redisClient, tempDir, testConfig, waitFor, xaddMany } from './helpers.js';
+import { countRows, ingestPerTest, openSqlite, pendingCount, readStream, redisClient, waitFor, xaddMany } from './helpers.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let config: IngestConfig;
-let ingest: Ingest | undefined;
 const redis = redisClient();
-
-beforeEach(() => {
-  tmp = tempDir();
-  config = testConfig(tmp.dbPath);
-});
-afterEach(async () => {
-  await ingest?.close();
-  ingest = undefined;
-  await deleteStreams(redis, config.stream);
-  tmp.cleanup();
-});
-afterAll(() => redis.quit());
+const t = ingestPerTest(redis);
 
 test('a sample of 500 generated bad entries through real ingest: each dead-lettered with its reason, nothing of them stored', async () => {
   const bad = fc
@@ -35,21 +21,21 @@ test('a sample of 500 generated bad entries through real ingest: each dead-lette
     ...bad.map(([type, data]) => ['type', type, 'data', data]),
     ['type', 'run', 'data', JSON.stringify(good[1])],
   ];
-  ingest = createIngest(config);
-  await ingest.start();
-  const ids = await xaddMany(redis, config.stream, entries);
-  await waitFor('every entry handled', () => ingest!.stats().stored + ingest!.stats().deadLettered === entries.length, 30_000);
+  t.ingest = createIngest(t.config);
+  await t.ingest.start();
+  const ids = await xaddMany(redis, t.config.stream, entries);
+  await waitFor('every entry handled', () => t.ingest!.stats().stored + t.ingest!.stats().deadLettered === entries.length, 30_000);
 
-  expect(ingest.stats()).toMatchObject({ stored: 2, deadLettered: 500, errors: 0, writeFailures: 0 });
-  const dead = await readStream(redis, streamNames(config.stream).dead);
+  expect(t.ingest.stats()).toMatchObject({ stored: 2, deadLettered: 500, errors: 0, writeFailures: 0 });
+  const dead = await readStream(redis, streamNames(t.config.stream).dead);
   expect(dead).toHaveLength(500);
   const badIds = new Set(ids.slice(1, -1));
   for (const letter of dead) {
     expect(badIds.has(letter.fields.source_id!)).toBe(true);
     expect(letter.fields.reason).toMatch(/^(data is not JSON|invalid run|invalid run\.\w+|unknown type|data larger)/);
   }
-  expect(await pendingCount(redis, config.stream)).toBe(0);
-  const db = await openSqlite(tmp.dbPath);
+  expect(await pendingCount(redis, t.config.stream)).toBe(0);
+  const db = await openSqlite(t.tmp.dbPath);
   try {
     expect(countRows(db, 'runs')).toBe(2);
     expect(countRows(db, 'results')).toBe(4);

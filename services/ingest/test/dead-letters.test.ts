@@ -1,35 +1,18 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { streamNames } from '@pytest-platform/schema';
-import { createIngest, type Ingest, type IngestConfig } from '../src/index.js';
+import { createIngest } from '../src/index.js';
 import { makeRun } from '../../../test-support/runs.js';
-import {
-  countRows, deleteStreams, openSqlite, pendingCount, readStream, redisClient, tempDir, testConfig, waitFor, xaddMany,
-} from './helpers.js';
+import { countRows, ingestPerTest, openSqlite, pendingCount, readStream, redisClient, waitFor, xaddMany } from './helpers.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let config: IngestConfig;
-let ingest: Ingest | undefined;
 const redis = redisClient();
-
-beforeEach(() => {
-  tmp = tempDir();
-  config = testConfig(tmp.dbPath, { INGEST_MAX_DELIVERIES: '3' });
-});
-
-afterEach(async () => {
-  await ingest?.close();
-  ingest = undefined;
-  await deleteStreams(redis, config.stream);
-  tmp.cleanup();
-});
-afterAll(() => redis.quit());
+const t = ingestPerTest(redis, { INGEST_MAX_DELIVERIES: '3' });
 
 const runEntry = (run: object) => ['type', 'run', 'data', JSON.stringify(run)];
 
 describe('dead letters', () => {
   it('dead-letters entries that can never be stored, with the reason, and keeps storing the valid ones', async () => {
-    ingest = createIngest(config);
-    await ingest.start();
+    t.ingest = createIngest(t.config);
+    await t.ingest.start();
     const before = makeRun();
     const after = makeRun();
     const { run_id: _drop, ...withoutRunId } = makeRun();
@@ -41,10 +24,10 @@ describe('dead letters', () => {
       ['data', JSON.stringify(makeRun())],
       ['type', 'run'],
     ];
-    const ids = await xaddMany(redis, config.stream, [runEntry(before), ...invalid, runEntry(after)]);
-    await waitFor('every entry handled', () => ingest!.stats().stored === 2 && ingest!.stats().deadLettered === 6);
+    const ids = await xaddMany(redis, t.config.stream, [runEntry(before), ...invalid, runEntry(after)]);
+    await waitFor('every entry handled', () => t.ingest!.stats().stored === 2 && t.ingest!.stats().deadLettered === 6);
 
-    const dead = await readStream(redis, streamNames(config.stream).dead);
+    const dead = await readStream(redis, streamNames(t.config.stream).dead);
     const bySource = new Map(dead.map((d) => [d.fields.source_id, d.fields]));
     const reasonOf = (index: number) => bySource.get(ids[index + 1]!)?.reason;
     expect(reasonOf(0)).toMatch(/^data is not JSON/);
@@ -53,12 +36,12 @@ describe('dead letters', () => {
     expect(reasonOf(3)).toMatch(/^invalid run: run_id:/);
     expect(reasonOf(4)).toBe('missing field "type"');
     expect(reasonOf(5)).toBe('missing field "data"');
-    expect(bySource.get(ids[1]!)).toMatchObject({ type: 'run', data: '{not json', consumer: config.consumer });
+    expect(bySource.get(ids[1]!)).toMatchObject({ type: 'run', data: '{not json', consumer: t.config.consumer });
     expect(new Date(bySource.get(ids[1]!)!.at!).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(dead).toHaveLength(6);
 
-    expect(await pendingCount(redis, config.stream)).toBe(0);
-    const db = await openSqlite(tmp.dbPath);
+    expect(await pendingCount(redis, t.config.stream)).toBe(0);
+    const db = await openSqlite(t.tmp.dbPath);
     try {
       const stored = db.sqlite.prepare('select run_id from runs order by run_id').all() as { run_id: string }[];
       expect(stored.map((r) => r.run_id)).toEqual([before.run_id, after.run_id].sort());
@@ -68,40 +51,40 @@ describe('dead letters', () => {
   });
 
   it('truncates the data of a huge dead letter to 1 MiB', async () => {
-    ingest = createIngest(config);
-    await ingest.start();
+    t.ingest = createIngest(t.config);
+    await t.ingest.start();
     const huge = `{"broken": "${'x'.repeat(2 * 1_048_576)}`;
-    await xaddMany(redis, config.stream, [['type', 'run', 'data', huge]]);
-    await waitFor('dead-lettered', () => ingest!.stats().deadLettered === 1);
-    const [dead] = await readStream(redis, streamNames(config.stream).dead);
+    await xaddMany(redis, t.config.stream, [['type', 'run', 'data', huge]]);
+    await waitFor('dead-lettered', () => t.ingest!.stats().deadLettered === 1);
+    const [dead] = await readStream(redis, streamNames(t.config.stream).dead);
     expect(Buffer.byteLength(dead!.fields.data!)).toBeLessThanOrEqual(1_048_576);
     expect(dead!.fields.data!.startsWith('{"broken": "xxx')).toBe(true);
     expect(dead!.fields.data!.endsWith('[truncated]')).toBe(true);
   });
 
   it('dead-letters an entry the database rejects once it failed the maximum number of deliveries', async () => {
-    const setup = await openSqlite(tmp.dbPath);
+    const setup = await openSqlite(t.tmp.dbPath);
     setup.sqlite.exec(`
       CREATE TRIGGER reject_poison BEFORE INSERT ON runs WHEN NEW.run_id = 'poison-run'
       BEGIN SELECT RAISE(ABORT, 'poisoned run refused by the test trigger'); END`);
     await setup.close();
 
-    ingest = createIngest(config);
-    await ingest.start();
+    t.ingest = createIngest(t.config);
+    await t.ingest.start();
     const good1 = makeRun();
     const good2 = makeRun();
-    const ids = await xaddMany(redis, config.stream, [runEntry(good1), runEntry(makeRun({ run_id: 'poison-run' })), runEntry(good2)]);
-    await waitFor('good runs stored', () => ingest!.stats().stored === 2);
-    await waitFor('poison dead-lettered', () => ingest!.stats().deadLettered === 1);
+    const ids = await xaddMany(redis, t.config.stream, [runEntry(good1), runEntry(makeRun({ run_id: 'poison-run' })), runEntry(good2)]);
+    await waitFor('good runs stored', () => t.ingest!.stats().stored === 2);
+    await waitFor('poison dead-lettered', () => t.ingest!.stats().deadLettered === 1);
 
-    expect(ingest.stats().writeFailures).toBe(3);
-    const dead = await readStream(redis, streamNames(config.stream).dead);
+    expect(t.ingest.stats().writeFailures).toBe(3);
+    const dead = await readStream(redis, streamNames(t.config.stream).dead);
     expect(dead).toHaveLength(1);
     expect(dead[0]!.fields).toMatchObject({ source_id: ids[1], type: 'run' });
     expect(dead[0]!.fields.reason).toBe('write failed 3 times: poisoned run refused by the test trigger');
-    expect(await pendingCount(redis, config.stream)).toBe(0);
+    expect(await pendingCount(redis, t.config.stream)).toBe(0);
 
-    const db = await openSqlite(tmp.dbPath);
+    const db = await openSqlite(t.tmp.dbPath);
     try {
       expect(countRows(db, 'runs')).toBe(2);
       expect(countRows(db, 'results')).toBe(4);

@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import { INGEST_GROUP, streamNames, type RunResultInput } from '@pytest-platform/schema';
 import { openDatabase, type Store } from '@pytest-platform/db';
 import { createRedisClient } from '@pytest-platform/redis';
-import { loadConfig, type IngestConfig } from '../src/index.js';
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import { loadConfig, type Ingest, type IngestConfig } from '../src/index.js';
 import { randomStream } from '../../../test-support/runs.js';
 import { REDIS_URL } from '../../../test-support/services.js';
 
@@ -94,4 +95,32 @@ export async function openSqlite(dbPath: string): Promise<Extract<Store, { diale
 
 export function countRows(store: Extract<Store, { dialect: 'sqlite' }>, table: 'runs' | 'results'): number {
   return (store.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+}
+
+/** What {@link ingestPerTest} gives each test: a fresh temp dir and config; `ingest` is closed after the test. */
+export interface IngestTestState {
+  tmp: ReturnType<typeof tempDir>;
+  config: IngestConfig;
+  ingest: Ingest | undefined;
+}
+
+/**
+ * Registers the hooks of a test file that runs ingest in-process: each test gets a temp SQLite file
+ * and a config with `overrides`; afterwards ingest is closed, the streams deleted and the dir removed.
+ */
+export function ingestPerTest(redis: Redis, overrides: Record<string, string> = {}): IngestTestState {
+  const state = {} as IngestTestState;
+  beforeEach(() => {
+    state.tmp = tempDir();
+    state.config = testConfig(state.tmp.dbPath, overrides);
+    state.ingest = undefined;
+  });
+  afterEach(async () => {
+    await state.ingest?.close();
+    state.ingest = undefined;
+    await deleteStreams(redis, state.config.stream);
+    state.tmp.cleanup();
+  });
+  afterAll(() => redis.quit());
+  return state;
 }

@@ -1,32 +1,18 @@
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createSqliteRunWriter } from '@pytest-platform/db';
 import { RunResultSchema } from '@pytest-platform/schema';
-import { createIngest, loadConfig, type Ingest, type IngestConfig } from '../src/index.js';
+import { createIngest, loadConfig } from '../src/index.js';
 import { makeRun } from '../../../test-support/runs.js';
-import { countRows, deleteStreams, openSqlite, redisClient, tempDir, testConfig, testEnv, waitFor, xaddRun } from './helpers.js';
+import { countRows, ingestPerTest, openSqlite, redisClient, testEnv, waitFor, xaddRun } from './helpers.js';
 
 const DAY = 86_400_000;
-let tmp: ReturnType<typeof tempDir>;
-let config: IngestConfig;
-let ingest: Ingest | undefined;
 const redis = redisClient();
-
-beforeEach(() => {
-  tmp = tempDir();
-  config = testConfig(tmp.dbPath, { RETENTION_DAYS: '30' });
-});
-afterEach(async () => {
-  await ingest?.close();
-  ingest = undefined;
-  await deleteStreams(redis, config.stream);
-  tmp.cleanup();
-});
-afterAll(() => redis.quit());
+const t = ingestPerTest(redis, { RETENTION_DAYS: '30' });
 
 const tests = Array.from({ length: 20 }, (_, i) => ({ nodeid: `tests/test_r.py::test_${i}`, outcome: 'passed' as const, duration: 0.01 }));
 
 it('RETENTION_DAYS deletes older runs with their results in batches of 500 while new runs keep being stored', async () => {
-  const store = await openSqlite(tmp.dbPath);
+  const store = await openSqlite(t.tmp.dbPath);
   const writer = createSqliteRunWriter(store.sqlite);
   const old = Date.now() - 40 * DAY;
   const entries = Array.from({ length: 1_234 }, (_, i) => ({
@@ -39,13 +25,13 @@ it('RETENTION_DAYS deletes older runs with their results in batches of 500 while
   expect(countRows(store, 'runs')).toBe(1_235);
   await store.close();
 
-  ingest = createIngest(config);
-  await ingest.start();
+  t.ingest = createIngest(t.config);
+  await t.ingest.start();
   const fresh = Array.from({ length: 30 }, () => makeRun({ project: 'fresh', started_at: new Date().toISOString(), finished_at: null }));
-  for (const run of fresh) await xaddRun(redis, config.stream, run);
+  for (const run of fresh) await xaddRun(redis, t.config.stream, run);
 
-  await waitFor('old runs deleted and fresh ones stored', () => ingest!.stats().pruned === 1_234 && ingest!.stats().stored === 30);
-  const db = await openSqlite(tmp.dbPath);
+  await waitFor('old runs deleted and fresh ones stored', () => t.ingest!.stats().pruned === 1_234 && t.ingest!.stats().stored === 30);
+  const db = await openSqlite(t.tmp.dbPath);
   try {
     const projects = db.sqlite.prepare('select project, count(*) as n from runs group by project order by project').all();
     expect(projects).toEqual([{ project: 'fresh', n: 30 }, { project: 'recent', n: 1 }]);
@@ -53,11 +39,11 @@ it('RETENTION_DAYS deletes older runs with their results in batches of 500 while
   } finally {
     await db.close();
   }
-  expect(ingest.stats().errors).toBe(0);
+  expect(t.ingest.stats().errors).toBe(0);
 });
 
 it('RETENTION_DAYS is unset by default (keep forever) and refuses a non-positive value, naming the variable', () => {
-  expect(loadConfig(testEnv(tmp.dbPath)).retentionDays).toBeNull();
-  expect(() => loadConfig(testEnv(tmp.dbPath, { RETENTION_DAYS: '0' }))).toThrow(/RETENTION_DAYS/);
-  expect(() => loadConfig(testEnv(tmp.dbPath, { RETENTION_DAYS: 'forever' }))).toThrow(/RETENTION_DAYS/);
+  expect(loadConfig(testEnv(t.tmp.dbPath)).retentionDays).toBeNull();
+  expect(() => loadConfig(testEnv(t.tmp.dbPath, { RETENTION_DAYS: '0' }))).toThrow(/RETENTION_DAYS/);
+  expect(() => loadConfig(testEnv(t.tmp.dbPath, { RETENTION_DAYS: 'forever' }))).toThrow(/RETENTION_DAYS/);
 });
