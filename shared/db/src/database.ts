@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ResultTable } from './tables/result.table.js';
 import type { RunTable } from './tables/run.table.js';
 import type { TestTable } from './tables/test.table.js';
+import type { FailureDayTable, TestDayTable } from './tables/rollup.table.js';
 import type { WorkerTable } from './tables/worker.table.js';
 
 export interface Database {
@@ -9,6 +10,8 @@ export interface Database {
   tests: TestTable;
   results: ResultTable;
   workers: WorkerTable;
+  test_days: TestDayTable;
+  failure_days: FailureDayTable;
 }
 
 export type Db = Kysely<Database>;

@@ -2,11 +2,15 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as testIntelligence from './migrations/0002-test-intelligence.js';
+import * as failureRollups from './migrations/0003-failure-rollups.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
-const migrations: Record<string, DialectMigration> = { '0001-initial': initial, '0002-test-intelligence': testIntelligence };
+const migrations: Record<string, DialectMigration> = {
+  '0001-initial': initial, '0002-test-intelligence': testIntelligence,
+  '0003-failure-rollups': failureRollups,
+};
 
 class DialectMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

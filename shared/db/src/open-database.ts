@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database, Db } from './database.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 import { migrateToLatest } from './migrate.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Store =
   | { dialect: 'sqlite'; db: Db; sqlite: SqliteDatabase.Database; close(): Promise<void> }
@@ -47,7 +48,7 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   let store: Store;
   if (target.dialect === 'sqlite') {
     const sqlite = openSqlite(target.filename, options.readonly ?? false);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: target.connectionString, max: 10 });

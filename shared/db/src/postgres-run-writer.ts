@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult } from '@pytest-platform/schema';
+import { isFailure, RollupDeltas, type RolledRun } from './rollup-deltas.js';
 import type { StoredRun } from './sqlite-run-writer.js';
 
 export interface AsyncRunWriter {
@@ -12,7 +13,7 @@ const RUN_COLUMNS = `run_id, project, branch, commit_sha, worker_id, framework, 
 const UPSERT_RUNNING = `
   INSERT INTO runs (${RUN_COLUMNS}, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'running')
   ON CONFLICT (run_id) DO UPDATE SET last_seen_at = greatest(runs.last_seen_at, excluded.last_seen_at)
-  RETURNING id, summary_final`;
+  RETURNING id, summary_final, project, branch, started_at`;
 
 const UPSERT_FINAL = `
   INSERT INTO runs (${RUN_COLUMNS}, finished_at, duration, status, total, passed, failed, skipped, errors,
@@ -30,7 +31,7 @@ const UPSERT_FINAL = `
     flaky = CASE WHEN excluded.summary_final = 1 THEN excluded.flaky ELSE runs.flaky END,
     summary_final = greatest(runs.summary_final, excluded.summary_final),
     last_seen_at = greatest(runs.last_seen_at, excluded.last_seen_at)
-  RETURNING id, summary_final`;
+  RETURNING id, summary_final, project, branch, started_at`;
 
 // Arrays through unnest: one statement per batch of tests, the COPY-like path that pg offers without a stream.
 const INTERN_TESTS = `
@@ -44,13 +45,39 @@ const INTERN_TESTS = `
 // store runs of the same project never wait on each other here.
 const FIND_TESTS = `SELECT id, nodeid FROM tests WHERE project = $1 AND nodeid = ANY($2::text[])`;
 
+// Returns only the rows that were already there (xmax <> 0: updated, not inserted), with what they
+// held before (every CTE reads the snapshot from before the insert), so the rollups change by
+// exactly what changed. A row another replica inserted after that snapshot comes back without its
+// old outcome: it holds the same entry, so it changes nothing.
 const UPSERT_RESULTS = `
-  INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature)
-  SELECT $1, r.test_id, r.outcome, r.duration, r.attempts, r.message, r.longrepr, r.signature
-  FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[])
-    AS r(test_id, outcome, duration, attempts, message, longrepr, signature)
-  ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
-    attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature`;
+  WITH input AS (
+    SELECT * FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[])
+      AS r(test_id, outcome, duration, attempts, message, longrepr, signature)
+  ), old AS (
+    SELECT test_id, outcome, signature FROM results WHERE run_id = $1 AND test_id = ANY($2::int[])
+  ), written AS (
+    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature)
+    SELECT $1, test_id, outcome, duration, attempts, message, longrepr, signature FROM input
+    ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
+      attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature
+    RETURNING test_id, xmax <> 0 AS existed
+  )
+  SELECT written.test_id, old.outcome, old.signature FROM written LEFT JOIN old ON old.test_id = written.test_id
+  WHERE written.existed`;
+
+const UPSERT_TEST_DAYS = `
+  INSERT INTO test_days (project, test_id, day, branch, runs)
+  SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::int[])
+  ON CONFLICT (project, test_id, day, branch) DO UPDATE SET runs = test_days.runs + excluded.runs`;
+
+const UPSERT_FAILURE_DAYS = `
+  INSERT INTO failure_days (project, day, branch, signature, test_id, failures, first_at, last_at, last_run)
+  SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[], $6::int[], $7::bigint[], $8::bigint[], $9::int[])
+  ON CONFLICT (project, day, branch, signature, test_id) DO UPDATE SET
+    failures = failure_days.failures + excluded.failures,
+    first_at = CASE WHEN excluded.last_run = 0 THEN failure_days.first_at ELSE least(failure_days.first_at, excluded.first_at) END,
+    last_run = CASE WHEN excluded.last_run <> 0 AND excluded.last_at >= failure_days.last_at THEN excluded.last_run ELSE failure_days.last_run END,
+    last_at = CASE WHEN excluded.last_run = 0 THEN failure_days.last_at ELSE greatest(failure_days.last_at, excluded.last_at) END`;
 
 const RECOUNT = `
   UPDATE runs SET (total, passed, failed, skipped, errors, xfailed, xpassed, flaky) = (
@@ -74,7 +101,9 @@ const SLICE = 5_000;
 interface Batch {
   interned: string[];
   workers: Map<string, unknown[]>;
+  rollups: RollupDeltas;
 }
+type StoredRow = { id: number; summary_final: number; project: string; branch: string | null; started_at: string | number };
 const ms = (iso: string) => Date.parse(iso);
 // Postgres text cannot hold NUL; everything else passes through.
 const pgText = (value: string | null) => (value === null ? null : value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
@@ -96,8 +125,11 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
     s?.errors ?? 0, s?.xfailed ?? 0, s?.xpassed ?? 0, s?.flaky ?? 0, s ? 1 : 0,
   ];
 
-  async function writeTests(client: pg.PoolClient, batch: Batch, runPk: number, project: string, tests: readonly TestResult[]) {
+  async function writeTests(client: pg.PoolClient, batch: Batch, run: StoredRow, project: string, tests: readonly TestResult[]) {
     const key = (nodeid: string) => `${project}\u0000${nodeid}`;
+    const runPk = run.id;
+    const rolled: RolledRun = { pk: run.id, project: run.project, branch: run.branch, started_at: Number(run.started_at) };
+    const bucket = batch.rollups.bucket(rolled);
     for (let start = 0; start < tests.length; start += SLICE) {
       const slice = tests.slice(start, start + SLICE);
       const unknown = slice.filter((t) => !testIds.has(key(pgText(t.nodeid)!)));
@@ -115,15 +147,46 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
           for (const row of found.rows) testIds.set(key(row.nodeid), row.id);
         }
       }
-      await client.query(UPSERT_RESULTS, [
+      const ids = slice.map((t) => testIds.get(key(pgText(t.nodeid)!))!);
+      const signatures = slice.map((t) => (isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null));
+      const { rows: existed } = await client.query<{ test_id: number; outcome: string | null; signature: string | null }>(UPSERT_RESULTS, [
         runPk,
-        slice.map((t) => testIds.get(key(pgText(t.nodeid)!))),
+        ids,
         slice.map((t) => t.outcome),
         slice.map((t) => t.duration),
         slice.map((t) => t.attempts),
         slice.map((t) => pgText(t.message)),
         slice.map((t) => pgText(t.longrepr)),
-        slice.map((t) => (t.outcome === 'failed' || t.outcome === 'error' ? failureSignature(t.message, t.longrepr) : null)),
+        signatures,
+      ]);
+      // Replaced rows: take the old failure out (if any). Later entries of a slice win, as in SQLite.
+      const before = new Map(existed.map((r) => [r.test_id, r]));
+      for (const [i, id] of ids.entries()) {
+        const old = before.get(id);
+        const signature = signatures[i]!;
+        if (old === undefined) bucket.addRun(id);
+        else if (old.outcome === null) continue;
+        else if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, rolled);
+        if (signature !== null) bucket.addFailure(id, signature, 1, rolled);
+      }
+    }
+  }
+
+  /** The batch's rollup changes, in key order: locks on shared rollup rows are taken last and in one order. */
+  async function writeRollups(client: pg.PoolClient, rollups: RollupDeltas) {
+    const days = rollups.testDays();
+    for (let start = 0; start < days.length; start += SLICE) {
+      const s = days.slice(start, start + SLICE);
+      await client.query(UPSERT_TEST_DAYS, [
+        s.map((r) => pgText(r.project)), s.map((r) => r.test_id), s.map((r) => r.day), s.map((r) => pgText(r.branch)), s.map((r) => r.runs),
+      ]);
+    }
+    const failures = rollups.failureDays();
+    for (let start = 0; start < failures.length; start += SLICE) {
+      const s = failures.slice(start, start + SLICE);
+      await client.query(UPSERT_FAILURE_DAYS, [
+        s.map((r) => pgText(r.project)), s.map((r) => r.day), s.map((r) => pgText(r.branch)), s.map((r) => r.signature), s.map((r) => r.test_id),
+        s.map((r) => r.failures), s.map((r) => r.first_at), s.map((r) => r.last_at), s.map((r) => r.last_run),
       ]);
     }
   }
@@ -134,8 +197,8 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
     switch (entry.type) {
       case 'run': {
         const d = entry.data;
-        const { rows } = await client.query<{ id: number }>(UPSERT_FINAL, final(h, now, d.status, d.finished_at ? ms(d.finished_at) : null, d.duration, d.summary ?? summarize(d.tests)));
-        await writeTests(client, batch, rows[0]!.id, h.project, d.tests);
+        const { rows } = await client.query<StoredRow>(UPSERT_FINAL, final(h, now, d.status, d.finished_at ? ms(d.finished_at) : null, d.duration, d.summary ?? summarize(d.tests)));
+        await writeTests(client, batch, rows[0]!, h.project, d.tests);
         finished = true;
         break;
       }
@@ -143,8 +206,8 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         await client.query(UPSERT_RUNNING, header(h, now));
         break;
       case 'run.tests': {
-        const { rows } = await client.query<{ id: number; summary_final: number }>(UPSERT_RUNNING, header(h, now));
-        await writeTests(client, batch, rows[0]!.id, h.project, entry.data.tests);
+        const { rows } = await client.query<StoredRow>(UPSERT_RUNNING, header(h, now));
+        await writeTests(client, batch, rows[0]!, h.project, entry.data.tests);
         if (rows[0]!.summary_final === 0) await client.query(RECOUNT, [rows[0]!.id]);
         break;
       }
@@ -163,14 +226,15 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
   return {
     async write(entries, now = Date.now()) {
       const client = await pool.connect();
-      const batch: Batch = { interned: [], workers: new Map() };
+      const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas() };
       try {
         await client.query('BEGIN');
         const stored: StoredRun[] = [];
         // Same lock order in every replica: fewer deadlocks between concurrent batches.
         const ordered = [...entries].sort((a, b) => (a.data.run_id < b.data.run_id ? -1 : a.data.run_id > b.data.run_id ? 1 : 0));
         for (const entry of ordered) stored.push(await writeOne(client, batch, entry, now));
-        // Worker rows last and in one order: their locks are held only until the commit just after.
+        // Rollup and worker rows last and in one order: their locks are held only until the commit just after.
+        await writeRollups(client, batch.rollups);
         for (const worker of [...batch.workers.keys()].sort()) await client.query(UPSERT_WORKER, batch.workers.get(worker));
         await client.query('COMMIT');
         return stored;

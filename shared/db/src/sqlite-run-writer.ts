@@ -2,6 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import {
   failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult,
 } from '@pytest-platform/schema';
+import { isFailure, RollupDeltas, type RolledRun } from './rollup-deltas.js';
 
 /** What one stored entry changed, for the caller's events and logs. */
 export interface StoredRun {
@@ -21,10 +22,15 @@ type Final = { status: string; finished_at: number | null; duration: number | nu
 
 const ms = (iso: string) => Date.parse(iso);
 
+/** What the run upserts return: the stored run, whose project, branch and start are fixed once stored. */
+const STORED_RUN = 'id, summary_final, project, branch, started_at';
+type StoredRow = { id: number; summary_final: number; project: string; branch: string | null; started_at: number };
+
 /**
  * The ingest write path on SQLite: raw prepared statements in one IMMEDIATE transaction per batch
  * (Kysely multi-row inserts measured 0.5–0.6× of this; see DESIGN.md). Node ids are interned through
- * an in-memory map so results carry integer keys.
+ * an in-memory map so results carry integer keys. The per-day rollups (`test_days`, `failure_days`)
+ * change in the same transaction, summed in memory and written once per batch.
  */
 export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWriter {
   const upsertRunning = sqlite.prepare(`
@@ -33,7 +39,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
     VALUES (@run_id, @project, @branch, @commit, @worker_id, @framework, @framework_version, @started_at,
             'running', @environment, @now)
     ON CONFLICT (run_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)
-    RETURNING id, summary_final`);
+    RETURNING ${STORED_RUN}`);
   const upsertFinal = sqlite.prepare(`
     INSERT INTO runs (run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at,
                       finished_at, duration, status, total, passed, failed, skipped, errors, xfailed, xpassed, flaky,
@@ -53,15 +59,30 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       flaky = CASE WHEN excluded.summary_final = 1 THEN excluded.flaky ELSE flaky END,
       summary_final = max(summary_final, excluded.summary_final),
       last_seen_at = max(last_seen_at, excluded.last_seen_at)
-    RETURNING id, summary_final`);
+    RETURNING ${STORED_RUN}`);
   const internTest = sqlite.prepare(`
     INSERT INTO tests (project, nodeid, file, line) VALUES (?, ?, ?, ?)
     ON CONFLICT (project, nodeid) DO UPDATE SET file = coalesce(tests.file, excluded.file), line = coalesce(tests.line, excluded.line)
     RETURNING id`);
-  const upsertResult = sqlite.prepare(`
+  // New rows take one statement; a row already there (a redelivery, a live run's repeat) is read
+  // before it is replaced, so the rollups change by exactly what changed.
+  const insertResult = sqlite.prepare(`
     INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
-      attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature`);
+    ON CONFLICT (run_id, test_id) DO NOTHING`);
+  const storedResult = sqlite.prepare('SELECT outcome, signature FROM results WHERE run_id = ? AND test_id = ?');
+  const replaceResult = sqlite.prepare(`
+    UPDATE results SET outcome = ?, duration = ?, attempts = ?, message = ?, longrepr = ?, signature = ? WHERE run_id = ? AND test_id = ?`);
+  const upsertTestDay = sqlite.prepare(`
+    INSERT INTO test_days (project, test_id, day, branch, runs) VALUES (@project, @test_id, @day, @branch, @runs)
+    ON CONFLICT (project, test_id, day, branch) DO UPDATE SET runs = runs + excluded.runs`);
+  const upsertFailureDay = sqlite.prepare(`
+    INSERT INTO failure_days (project, day, branch, signature, test_id, failures, first_at, last_at, last_run)
+    VALUES (@project, @day, @branch, @signature, @test_id, @failures, @first_at, @last_at, @last_run)
+    ON CONFLICT (project, day, branch, signature, test_id) DO UPDATE SET
+      failures = failures + excluded.failures,
+      first_at = CASE WHEN excluded.last_run = 0 THEN first_at ELSE min(first_at, excluded.first_at) END,
+      last_run = CASE WHEN excluded.last_run <> 0 AND excluded.last_at >= last_at THEN excluded.last_run ELSE last_run END,
+      last_at = CASE WHEN excluded.last_run = 0 THEN last_at ELSE max(last_at, excluded.last_at) END`);
   const countResults = sqlite.prepare(`
     SELECT outcome, count(*) AS n, sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS retried
     FROM results WHERE run_id = ? GROUP BY outcome`);
@@ -92,7 +113,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       total: s?.total ?? 0, passed: s?.passed ?? 0, failed: s?.failed ?? 0, skipped: s?.skipped ?? 0,
       errors: s?.errors ?? 0, xfailed: s?.xfailed ?? 0, xpassed: s?.xpassed ?? 0, flaky: s?.flaky ?? 0,
       summary_final: s ? 1 : 0,
-    }) as { id: number; summary_final: number };
+    }) as StoredRow;
   };
 
   const projectIds = (project: string): Map<string, number> => {
@@ -104,7 +125,12 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
     return ids;
   };
 
-  const writeTests = (runPk: number, project: string, tests: readonly TestResult[]) => {
+  const rollups = new RollupDeltas();
+
+  const writeTests = (run: StoredRow, project: string, tests: readonly TestResult[]) => {
+    const runPk = run.id;
+    const rolled: RolledRun = { pk: run.id, project: run.project, branch: run.branch, started_at: run.started_at };
+    const bucket = rollups.bucket(rolled);
     let ids = projectIds(project);
     for (const t of tests) {
       let id = ids.get(t.nodeid);
@@ -117,9 +143,22 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
         }
         ids.set(t.nodeid, id);
       }
-      const signature = t.outcome === 'failed' || t.outcome === 'error' ? failureSignature(t.message, t.longrepr) : null;
-      upsertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature);
+      const signature = isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null;
+      if (insertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature).changes === 1) {
+        bucket.addRun(id);
+      } else {
+        const old = storedResult.get(runPk, id) as { outcome: string; signature: string | null };
+        replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, runPk, id);
+        if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, rolled);
+      }
+      if (signature !== null) bucket.addFailure(id, signature, 1, rolled);
     }
+  };
+
+  const flushRollups = () => {
+    for (const row of rollups.testDays()) upsertTestDay.run(row);
+    for (const row of rollups.failureDays()) upsertFailureDay.run(row);
+    rollups.clear();
   };
 
   const recount = (runPk: number) => {
@@ -141,7 +180,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
         const data = entry.data;
         const summary = data.summary ?? summarize(data.tests);
         const run = writeFinal(h, { status: data.status, finished_at: data.finished_at ? ms(data.finished_at) : null, duration: data.duration, summary }, now);
-        writeTests(run.id, h.project, data.tests);
+        writeTests(run, h.project, data.tests);
         finished = true;
         break;
       }
@@ -149,8 +188,8 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
         upsertRunning.get(headerParams(h, now));
         break;
       case 'run.tests': {
-        const run = upsertRunning.get(headerParams(h, now)) as { id: number; summary_final: number };
-        writeTests(run.id, h.project, entry.data.tests);
+        const run = upsertRunning.get(headerParams(h, now)) as StoredRow;
+        writeTests(run, h.project, entry.data.tests);
         if (run.summary_final === 0) recount(run.id);
         break;
       }
@@ -166,7 +205,11 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
     return { run_id: h.run_id, project: h.project, branch: h.branch, finished };
   };
 
-  const writeBatch = sqlite.transaction((entries: readonly StreamEntry[], now: number) => entries.map((e) => writeOne(e, now)));
+  const writeBatch = sqlite.transaction((entries: readonly StreamEntry[], now: number) => {
+    const stored = entries.map((e) => writeOne(e, now));
+    flushRollups();
+    return stored;
+  });
 
   return {
     write(entries, now = Date.now()) {
@@ -175,6 +218,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       } catch (error) {
         // A rolled-back transaction may have interned ids that no longer exist.
         testIds.clear();
+        rollups.clear();
         interned = 0;
         throw error;
       }

@@ -104,8 +104,10 @@ describe.each(dialects)('test intelligence on %s', (dialect) => {
     expect(groups[0]).toMatchObject({
       first_seen: at(T0 + HOUR), last_seen: at(T0 + 6 * HOUR + 60_000), example: { nodeid: 'broken', run_id: 'r6b', message: connection(7) },
     });
+    // The window is whole UTC days: a start inside the day counts the whole day, the next day holds nothing.
     const main = await listFailureGroups(ctx.store.db, { project: 'ti', branch: 'main', since: T0 + 5 * HOUR, limit: 2 });
-    expect(main.map((g) => [g.normalized, g.failures])).toEqual([['ConnectionError: retry <n> failed for <Pool at <addr>> writing <tmp>', 3], ['ValueError: bad value <n>', 2]]);
+    expect(main.map((g) => [g.normalized, g.failures])).toEqual([['ConnectionError: retry <n> failed for <Pool at <addr>> writing <tmp>', 7], ['ValueError: bad value <n>', 4]]);
+    expect(await listFailureGroups(ctx.store.db, { project: 'ti', since: T0 + 24 * HOUR, limit: 2 })).toEqual([]);
   });
 
   it('compares two runs: newly failing, fixed, still failing, added, removed (a rename is both), slower', async () => {

@@ -7,6 +7,9 @@ import { limitParam, parseQuery, textParam } from '../query.js';
 
 const DAY_MS = 86_400_000;
 
+/** Start of the window of `days` whole UTC days, today included (what the per-day rollups count in). */
+export const windowStart = (days: number, now = Date.now()) => Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
+
 export const FailureStatsQuery = z.object({
   project: textParam,
   branch: textParam,
@@ -24,13 +27,13 @@ export const FailureGroupsQuery = z.object({
 export function registerFailuresRoutes(router: Router, { deps }: RouteContext): void {
   router.get('/failures/stats', async (ctx) => {
     const { days, ...query } = parseQuery(ctx, FailureStatsQuery);
-    const items = await getFailureStats(deps.store.db, { ...query, since: Date.now() - days * DAY_MS });
+    const items = await getFailureStats(deps.store.db, { ...query, since: windowStart(days) });
     ctx.body = { items } satisfies FailureStats;
   });
 
   router.get('/failures/groups', async (ctx) => {
     const { days, ...query } = parseQuery(ctx, FailureGroupsQuery);
-    const items = await listFailureGroups(deps.store.db, { ...query, since: Date.now() - days * DAY_MS });
+    const items = await listFailureGroups(deps.store.db, { ...query, since: windowStart(days) });
     ctx.body = { project: query.project, branch: query.branch ?? null, days, items } satisfies FailureGroups;
   });
 }

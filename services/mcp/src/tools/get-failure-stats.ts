@@ -7,7 +7,7 @@ import { requireProject, runTool, structured } from '../tool-result.js';
 export const GetFailureStatsInput = z.object({
   project: z.string().min(1).max(255).optional().describe('Only this project; all projects when absent'),
   branch: z.string().min(1).max(255).optional().describe('Only this branch; all branches when absent'),
-  days: z.number().int().min(1).max(365).default(7).describe('Look-back window in days'),
+  days: z.number().int().min(1).max(365).default(7).describe('Look-back window in whole UTC days, today included'),
   limit: z.number().int().min(1).max(200).default(20).describe('How many tests'),
 });
 

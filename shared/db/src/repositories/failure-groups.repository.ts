@@ -1,42 +1,43 @@
 import { sql } from 'kysely';
 import { failureText, normalizeFailureMessage, type FailureGroup } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
+import { utcDay } from '../rollup-deltas.js';
 import { iso } from './run-mapper.js';
 
 export interface FailureGroupsParams {
   project: string;
   branch?: string | undefined;
-  /** Unix ms: only runs started at or after it count. */
+  /** Unix ms: runs started on the UTC day holding it, or later, count (the window is whole days). */
   since: number;
   limit: number;
 }
 
 /**
  * Failures of the window grouped by signature (the normalized message), most failures first, with
- * the tests affected, first and last seen, and one example. Reads the partial index on failures
- * (run, signature, test), which holds everything the grouping needs.
+ * the tests affected, first and last seen, and one example from the group's latest run. Reads the
+ * per-day rollup `failure_days` (one row per day, test and signature), then the example through the
+ * partial index on failures (run, signature, test).
  */
 export async function listFailureGroups(db: Db, params: FailureGroupsParams): Promise<FailureGroup[]> {
   let query = db
-    .selectFrom('runs')
-    .innerJoin('results', 'results.run_id', 'runs.id')
+    .selectFrom('failure_days')
     .select((eb) => [
-      'results.signature',
-      eb.fn.countAll<number>().as('failures'),
-      sql<number>`count(distinct results.test_id)`.as('tests'),
-      eb.fn.min('runs.started_at').as('first_seen'),
-      eb.fn.max('runs.started_at').as('last_seen'),
-      eb.fn.max('results.run_id').as('last_run'),
+      'signature',
+      eb.fn.sum<number>('failures').as('failures'),
+      sql<number>`count(distinct test_id)`.as('tests'),
+      eb.fn.min('first_at').as('first_seen'),
+      eb.fn.max('last_at').as('last_seen'),
+      eb.fn.max('last_run').as('last_run'),
     ])
-    .where('runs.project', '=', params.project)
-    .where('runs.started_at', '>=', params.since)
-    .where(sql<boolean>`results.outcome in ('failed', 'error')`);
-  if (params.branch !== undefined) query = query.where('runs.branch', '=', params.branch);
+    .where('project', '=', params.project)
+    .where('day', '>=', utcDay(params.since))
+    .where('failures', '>', 0);
+  if (params.branch !== undefined) query = query.where('branch', '=', params.branch);
   const groups = await query
-    .groupBy('results.signature')
+    .groupBy('signature')
     .orderBy('failures', 'desc')
     .orderBy('last_seen', 'desc')
-    .orderBy('results.signature')
+    .orderBy('signature')
     .limit(params.limit)
     .execute();
 
@@ -48,10 +49,10 @@ export async function listFailureGroups(db: Db, params: FailureGroupsParams): Pr
       .select(['tests.nodeid', 'runs.run_id', 'results.message', 'results.longrepr'])
       .where('results.run_id', '=', Number(g.last_run))
       .where(sql<boolean>`results.outcome in ('failed', 'error')`);
-    example = g.signature === null ? example.where('results.signature', 'is', null) : example.where('results.signature', '=', g.signature);
+    example = g.signature === '' ? example.where('results.signature', 'is', null) : example.where('results.signature', '=', g.signature);
     const e = await example.orderBy('results.test_id').limit(1).executeTakeFirst();
     return {
-      signature: g.signature ?? '',
+      signature: g.signature,
       normalized: normalizeFailureMessage(failureText(e?.message ?? null, e?.longrepr ?? null)),
       failures: Number(g.failures),
       tests: Number(g.tests),
