@@ -17,8 +17,13 @@ export interface IngestConfig {
   database: DatabaseTarget;
   /** `INGEST_CONSUMER`: this replica's name in the consumer group. @defaultValue `<hostname>-<pid>` */
   consumer: string;
-  /** `INGEST_BATCH_SIZE`: entries per XREADGROUP (COUNT) and per transaction. @defaultValue 200 */
+  /** `INGEST_BATCH_SIZE`: most entries per XREADGROUP (COUNT) and per transaction. @defaultValue 200 */
   batchSize: number;
+  /**
+   * `INGEST_BATCH_BYTES`: about how much entry data one batch holds; COUNT is lowered to fit it by the
+   * average entry size seen so far, so memory stays bounded when runs are large. @defaultValue 8 MiB
+   */
+  batchBytes: number;
   /** `INGEST_BLOCK_MS`: longest XREADGROUP BLOCK. @defaultValue 2000 */
   blockMs: number;
   /** `INGEST_CLAIM_IDLE_MS`: entries pending this long at another consumer are reclaimed (XAUTOCLAIM). @defaultValue 30000 */
@@ -69,6 +74,7 @@ const EnvSchema = z.object({
   DATABASE_URL: optional(z.string().default(DEFAULT_SQLITE_FILE)),
   INGEST_CONSUMER: optional(z.string().trim().min(1).max(200).optional()),
   INGEST_BATCH_SIZE: integer(1, 200),
+  INGEST_BATCH_BYTES: integer(65_536, 8 * 1024 * 1024),
   INGEST_BLOCK_MS: integer(1, 2000),
   INGEST_CLAIM_IDLE_MS: integer(1, 30_000),
   INGEST_MAX_DELIVERIES: integer(1, 5),
@@ -107,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database,
     consumer: e.INGEST_CONSUMER ?? `${hostname()}-${process.pid}`,
     batchSize: e.INGEST_BATCH_SIZE,
+    batchBytes: e.INGEST_BATCH_BYTES,
     blockMs: e.INGEST_BLOCK_MS,
     claimIdleMs: e.INGEST_CLAIM_IDLE_MS,
     maxDeliveries: e.INGEST_MAX_DELIVERIES,

@@ -4,6 +4,7 @@ import { parseEntry, type StreamEntry } from '@pytest-platform/schema';
 import { deleteRunsStartedBefore, markStaleRunsInterrupted, RETENTION_BATCH_RUNS, type Store, type StoredRun } from '@pytest-platform/db';
 import { createRedisClient, redactUrl } from '@pytest-platform/redis';
 import { backoffMs, sleep } from './backoff.js';
+import { BatchSizer } from './batch-sizer.js';
 import type { IngestConfig } from './env.js';
 import { createLogger } from './logger.js';
 import { ResultsStream, type DeadLetter } from './results-stream.js';
@@ -85,6 +86,8 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
   let started: Promise<void> | undefined;
   let loop: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
+  const sizer = new BatchSizer(config.batchSize, config.batchBytes);
+
 
   async function retryUntilDone(what: string, fn: () => Promise<void>): Promise<void> {
     for (let attempt = 1; !closing; attempt += 1) {
@@ -213,6 +216,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
   /** Validates, stores and acknowledges one batch; returns what is left pending for a later retry. */
   async function handle(s: ResultsStream, rs: RunStore, messages: readonly StreamMessage[], redelivered: boolean) {
     counters.read += messages.length;
+    sizer.measure(messages);
     const deliveries = redelivered ? await s.deliveryCounts(messages.map((m) => m.id)) : undefined;
     const deliveriesOf = (id: string) => deliveries?.get(id) ?? 1;
     const dead: DeadLetter[] = [];
@@ -312,7 +316,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
         const now = Date.now();
         let left = { pending: 0, deliveries: 0 };
         if (ownCursor !== null && now >= retryOwnAt) {
-          const messages = await s.readOwnPending(ownCursor, config.batchSize);
+          const messages = await s.readOwnPending(ownCursor, sizer.count());
           if (messages.length === 0) {
             ownCursor = ownAgain ? '0-0' : null;
             ownAgain = false;
@@ -321,7 +325,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
           ownCursor = messages.at(-1)?.id ?? ownCursor;
           left = await handle(s, rs, messages, true);
         } else if (now >= nextClaimAt) {
-          const claim = await s.autoclaim(config.claimIdleMs, claimCursor, config.batchSize);
+          const claim = await s.autoclaim(config.claimIdleMs, claimCursor, sizer.count());
           claimCursor = claim.cursor;
           if (claim.cursor === '0-0') nextClaimAt = now + claimEveryMs;
           if (claim.deleted.length > 0) {
@@ -339,7 +343,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
           reading = true;
           let messages: StreamMessage[];
           try {
-            messages = await s.readNew(config.batchSize, blockMs);
+            messages = await s.readNew(sizer.count(), blockMs);
           } finally {
             reading = false;
           }
