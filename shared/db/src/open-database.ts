@@ -18,6 +18,12 @@ export interface OpenOptions {
   /** Open SQLite read-only (no migrations). @defaultValue false */
   readonly?: boolean;
   /**
+   * SQLite only: read the file through a memory map of up to this many bytes (`PRAGMA mmap_size`),
+   * which halves the cost of the point look-ups the read routes make on a large store. Mapped pages
+   * are the OS page cache, shared and reclaimable. @defaultValue 0 (off)
+   */
+  mmapBytes?: number;
+  /**
    * Called when an idle Postgres connection fails (server restart, admin termination). The pool
    * drops that connection and the next query opens a new one; without a handler the error would
    * crash the process. @defaultValue ignore
@@ -29,7 +35,7 @@ export interface OpenOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
-function openSqlite(filename: string, readonly: boolean): SqliteDatabase.Database {
+function openSqlite(filename: string, readonly: boolean, mmapBytes: number): SqliteDatabase.Database {
   if (filename !== ':memory:' && !readonly) mkdirSync(dirname(filename), { recursive: true });
   const sqlite = new SqliteDatabase(filename, { readonly, fileMustExist: readonly });
   sqlite.pragma('busy_timeout = 10000');
@@ -39,6 +45,7 @@ function openSqlite(filename: string, readonly: boolean): SqliteDatabase.Databas
   }
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
+  if (mmapBytes > 0) sqlite.pragma(`mmap_size = ${Math.floor(mmapBytes)}`);
   return sqlite;
 }
 
@@ -47,7 +54,7 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   const target = typeof url === 'object' ? url : parseDatabaseUrl(url);
   let store: Store;
   if (target.dialect === 'sqlite') {
-    const sqlite = openSqlite(target.filename, options.readonly ?? false);
+    const sqlite = openSqlite(target.filename, options.readonly ?? false, options.mmapBytes ?? 0);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
   } else {
