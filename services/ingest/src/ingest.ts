@@ -62,6 +62,9 @@ interface Failed {
 }
 
 const DAY_MS = 86_400_000;
+/** How often the planner's statistics are refreshed. */
+const OPTIMIZE_EVERY_MS = 3_600_000;
+
 /** How often retention looks for runs past `RETENTION_DAYS` once none are left. */
 const RETENTION_CHECK_MS = 3_600_000;
 
@@ -263,6 +266,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
     let nextTrimAt = Date.now() + config.trimIntervalMs;
     let nextSweepAt = 0;
     let nextPruneAt = config.retentionDays === null ? Infinity : 0;
+    let nextOptimizeAt = Date.now() + OPTIMIZE_EVERY_MS;
     let loopErrors = 0;
 
     const housekeeping = async () => {
@@ -287,6 +291,15 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
         } catch (error) {
           counters.errors += 1;
           logger.error({ err: error }, 'could not mark silent runs interrupted');
+        }
+      }
+      if (now >= nextOptimizeAt) {
+        nextOptimizeAt = now + OPTIMIZE_EVERY_MS;
+        try {
+          rs.optimize();
+        } catch (error) {
+          counters.errors += 1;
+          logger.error({ err: error }, 'could not refresh the planner statistics');
         }
       }
       if (config.retentionDays !== null && now >= nextPruneAt) {

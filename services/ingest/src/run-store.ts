@@ -1,5 +1,5 @@
 import type { StreamEntry } from '@pytest-platform/schema';
-import { createRunWriter, openDatabase, type DatabaseTarget, type Db, type StoredRun, type Store } from '@pytest-platform/db';
+import { createRunWriter, openDatabase, optimizeSqlite, type DatabaseTarget, type Db, type StoredRun, type Store } from '@pytest-platform/db';
 
 /** Writes a batch of entries in one transaction, all or nothing. */
 export interface BatchWriter {
@@ -11,6 +11,8 @@ export interface RunStore {
   dialect: Store['dialect'];
   db: Db;
   writer: BatchWriter;
+  /** Refreshes the planner's statistics (SQLite `PRAGMA optimize`; Postgres does this itself). */
+  optimize(): void;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,9 @@ export async function openRunStore(target: DatabaseTarget, existing?: Store): Pr
     dialect: store.dialect,
     db: store.db,
     writer: createRunWriter(store),
+    optimize: () => {
+      if (store.dialect === 'sqlite') optimizeSqlite(store.sqlite);
+    },
     close: existing ? async () => {} : () => store.close(),
   };
 }

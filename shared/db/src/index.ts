@@ -5,7 +5,7 @@ export type { ResultTable, ResultRow, NewResult } from './tables/result.table.js
 export type { WorkerTable, WorkerRow, NewWorker } from './tables/worker.table.js';
 export { parseDatabaseUrl, DEFAULT_SQLITE_FILE } from './database-url.js';
 export type { DatabaseTarget } from './database-url.js';
-export { openDatabase } from './open-database.js';
+export { openDatabase, optimizeSqlite } from './open-database.js';
 export type { Store, OpenOptions } from './open-database.js';
 export { migrateToLatest } from './migrate.js';
 export type { Dialect } from './migrate.js';
