@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import autocannon from 'autocannon';
 import SqliteDatabase from 'better-sqlite3';
 import { Redis } from 'ioredis';
@@ -50,6 +52,14 @@ export async function measureReads(options: ReadOptions) {
     'GET /failures/groups': `/failures/groups?project=${p}&days=7`,
     'GET /compare': `/compare?base=${baseId}&head=${runId}`,
   };
+  // The floor of this machine: a bare node:http server answering `{}`, measured the same way.
+  const floorPort = await freePort();
+  const bare = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{}'); }).listen(${floorPort}, '127.0.0.1', () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await once(bare.stdout, 'data');
+  const floor = await hit(`http://127.0.0.1:${floorPort}/`, 1, options.seconds);
+  bare.kill();
+  options.say(`bare node:http floor: p50 ${floor.p50_ms} ms, p99 ${floor.p99_ms} ms (1 client)`);
+
   // First with nothing else running: what each route itself costs on this store.
   const quiet: Record<string, Awaited<ReturnType<typeof hit>>> = {};
   for (const [name, path] of Object.entries(routes)) {
@@ -97,5 +107,5 @@ export async function measureReads(options: ReadOptions) {
     producer.disconnect();
     await Promise.all([api.stop(), ingest.stop()]);
   }
-  return { stored_results: options.storedResults, runs_ingested_meanwhile: fed, routes: out };
+  return { stored_results: options.storedResults, runs_ingested_meanwhile: fed, bare_http_floor_one_client: floor, routes: out };
 }
