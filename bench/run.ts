@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createSqliteRunWriter, openDatabase } from '@pytest-platform/db';
 import type { RunResult } from '@pytest-platform/schema';
-import { measureRawBaseline } from './lib/baseline.js';
+import { measureRawBaseline, measureSchemaCeiling } from './lib/baseline.js';
 import { makeRun, TESTS_PER_RUN } from './lib/dataset.js';
 import { freePort, repoRoot, sleep, startBuiltService, type Service } from './lib/processes.js';
 import { round } from './lib/stats.js';
@@ -136,6 +136,9 @@ try {
   const baseline = measureRawBaseline(join(work, 'baseline.sqlite'), runs);
   figures.ingest_baseline = { rows_per_second: Math.round(baseline) };
   say(`baseline (raw prepared statement, unindexed, 5,000 rows/tx): ${Math.round(baseline).toLocaleString()} rows/s`);
+  const ceiling = await measureSchemaCeiling(join(work, 'ceiling.sqlite'), runs);
+  figures.results_schema_ceiling = { rows_per_second: Math.round(ceiling), ratio: round(ceiling / baseline) };
+  say(`the same rows into the production results table, raw statement: ${Math.round(ceiling).toLocaleString()} rows/s = ${round(ceiling / baseline)}× baseline`);
 
   const empty = await sqliteIngest(join(work, 'empty.sqlite'), runs);
   figures.ingest_sqlite_empty = { rows_per_second: Math.round(empty.rowsPerSecond), ratio: round(empty.rowsPerSecond / baseline), target: 0.5, peak_rss_mb: round(empty.peakRssMb, 0), max_stream_length: empty.maxStreamLength, stream_length_after: empty.streamLengthAfter };
