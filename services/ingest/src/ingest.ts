@@ -91,7 +91,6 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
   let closed: Promise<void> | undefined;
   const sizer = new BatchSizer(config.batchSize, config.batchBytes);
 
-
   async function retryUntilDone(what: string, fn: () => Promise<void>): Promise<void> {
     for (let attempt = 1; !closing; attempt += 1) {
       try {

@@ -103,7 +103,8 @@ interface Batch {
   workers: Map<string, unknown[]>;
   rollups: RollupDeltas;
 }
-type StoredRow = { id: number; summary_final: number; project: string; branch: string | null; started_at: string | number };
+// bigint columns come back as numbers (the INT8 type parser of open-database.ts).
+type StoredRow = RolledRun & { summary_final: number };
 const ms = (iso: string) => Date.parse(iso);
 // Postgres text cannot hold NUL; everything else passes through.
 const pgText = (value: string | null) => (value === null ? null : value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
@@ -128,8 +129,7 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
   async function writeTests(client: pg.PoolClient, batch: Batch, run: StoredRow, project: string, tests: readonly TestResult[]) {
     const key = (nodeid: string) => `${project}\u0000${nodeid}`;
     const runPk = run.id;
-    const rolled: RolledRun = { pk: run.id, project: run.project, branch: run.branch, started_at: Number(run.started_at) };
-    const bucket = batch.rollups.bucket(rolled);
+    const bucket = batch.rollups.bucket(run);
     for (let start = 0; start < tests.length; start += SLICE) {
       const slice = tests.slice(start, start + SLICE);
       const unknown = slice.filter((t) => !testIds.has(key(pgText(t.nodeid)!)));
@@ -166,8 +166,8 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         const signature = signatures[i]!;
         if (old === undefined) bucket.addRun(id);
         else if (old.outcome === null) continue;
-        else if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, rolled);
-        if (signature !== null) bucket.addFailure(id, signature, 1, rolled);
+        else if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
+        if (signature !== null) bucket.addFailure(id, signature, 1, run);
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Outcome } from '@pytest-platform/schema';
+import type { FailureDayTable as FailureDayRow, TestDayTable as TestDayRow } from './tables/rollup.table.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -7,34 +8,12 @@ export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS);
 
 export const isFailure = (outcome: Outcome | string): boolean => outcome === 'failed' || outcome === 'error';
 
-/** The stored run whose results a batch writes: its project, branch and start fix where they count. */
+/** The stored run whose results a batch writes, as the run upserts return it: its project, branch and start fix where they count. */
 export interface RolledRun {
-  pk: number;
+  id: number;
   project: string;
   branch: string | null;
   started_at: number;
-}
-
-export interface TestDayRow {
-  project: string;
-  test_id: number;
-  day: number;
-  branch: string;
-  runs: number;
-}
-
-export interface FailureDayRow {
-  project: string;
-  day: number;
-  branch: string;
-  signature: string;
-  test_id: number;
-  /** Added minus removed failures. */
-  failures: number;
-  first_at: number;
-  last_at: number;
-  /** `runs.id` at `last_at`; 0 when this batch only removed failures (times are then not to be used). */
-  last_run: number;
 }
 
 /** The rollup changes of one (project, day, branch). */
@@ -51,7 +30,7 @@ export class DayBucket {
     this.ran.set(testId, (this.ran.get(testId) ?? 0) + 1);
   }
 
-  /** A failure with `signature` was stored (`+1`, in run `run` started at `at`) or replaced (`-1`). */
+  /** A failure with `signature` was stored in `run` (`+1`) or replaced (`-1`). */
   addFailure(testId: number, signature: string, change: 1 | -1, run: RolledRun): void {
     let bySignature = this.failed.get(signature);
     if (bySignature === undefined) {
@@ -64,7 +43,7 @@ export class DayBucket {
       d.first = Math.min(d.first, run.started_at);
       if (run.started_at >= d.last) {
         d.last = run.started_at;
-        d.run = run.pk;
+        d.run = run.id;
       }
     }
     bySignature.set(testId, d);

@@ -24,7 +24,7 @@ const ms = (iso: string) => Date.parse(iso);
 
 /** What the run upserts return: the stored run, whose project, branch and start are fixed once stored. */
 const STORED_RUN = 'id, summary_final, project, branch, started_at';
-type StoredRow = { id: number; summary_final: number; project: string; branch: string | null; started_at: number };
+type StoredRow = RolledRun & { summary_final: number };
 
 /**
  * The ingest write path on SQLite: raw prepared statements in one IMMEDIATE transaction per batch
@@ -129,8 +129,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
 
   const writeTests = (run: StoredRow, project: string, tests: readonly TestResult[]) => {
     const runPk = run.id;
-    const rolled: RolledRun = { pk: run.id, project: run.project, branch: run.branch, started_at: run.started_at };
-    const bucket = rollups.bucket(rolled);
+    const bucket = rollups.bucket(run);
     let ids = projectIds(project);
     for (const t of tests) {
       let id = ids.get(t.nodeid);
@@ -149,9 +148,9 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       } else {
         const old = storedResult.get(runPk, id) as { outcome: string; signature: string | null };
         replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, runPk, id);
-        if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, rolled);
+        if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
       }
-      if (signature !== null) bucket.addFailure(id, signature, 1, rolled);
+      if (signature !== null) bucket.addFailure(id, signature, 1, run);
     }
   };
 

@@ -20,10 +20,11 @@ export interface FailureDayTable {
   /** `failureSignature` of the failures counted here. */
   signature: string;
   test_id: number;
+  /** In a batch's changes: added minus removed. */
   failures: number;
   /** `started_at` of the earliest and latest run counted. */
   first_at: number;
   last_at: number;
-  /** `runs.id` of the run at `last_at`. */
+  /** `runs.id` of the run at `last_at`. In a batch's changes: 0 when it only removed failures (the times are then not used). */
   last_run: number;
 }
