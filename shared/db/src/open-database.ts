@@ -6,7 +6,6 @@ import pg from 'pg';
 import type { Database, Db } from './database.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 import { migrateToLatest } from './migrate.js';
-import { withStatementCache } from './statement-cache.js';
 
 export type Store =
   | { dialect: 'sqlite'; db: Db; sqlite: SqliteDatabase.Database; close(): Promise<void> }
@@ -55,7 +54,7 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   let store: Store;
   if (target.dialect === 'sqlite') {
     const sqlite = openSqlite(target.filename, options.readonly ?? false, options.mmapBytes ?? 0);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: target.connectionString, max: 10 });
