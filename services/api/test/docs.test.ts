@@ -41,7 +41,7 @@ describe('GET /openapi.json', () => {
     expect(names('/results/{run_id}/tests')).toEqual(['run_id', 'outcome', 'nodeid', 'limit']);
     expect(names('/trend')).toEqual(['project', 'branch', 'limit']);
     expect(doc.paths['/trend']!.get!.parameters!.find((p) => p.name === 'project')!.required).toBe(true);
-    expect(names('/failures/stats')).toEqual(['project', 'branch', 'days', 'limit']);
+    expect(names('/failures/stats')).toEqual(['project', 'branch', 'days', 'since', 'limit']);
     expect(names('/failures/groups')).toEqual(['project', 'branch', 'days', 'limit']);
     expect(names('/flaky')).toEqual(['project', 'branch', 'window', 'limit']);
     expect(names('/tests/history')).toEqual(['project', 'nodeid', 'branch', 'limit']);

@@ -190,6 +190,26 @@ describe('GET /failures/stats', () => {
     expect((dev.body as { items: { nodeid: string }[] }).items.map((i) => i.nodeid)).toEqual(['Z']);
   });
 
+  it('counts a rolling window with since, to the millisecond, from any time of day', async () => {
+    const recent = await ctx.get(`/failures/stats?project=${project}&since=${iso(now - 2.5 * HOUR)}`);
+    expect(recent.status).toBe(200);
+    expect(recent.body).toEqual({
+      items: [{ nodeid: 'A', project, failures: 2, runs: 2, failure_rate: 1, last_failed_at: iso(now - HOUR), last_message: 'A broke in f4' }],
+    });
+    const exact = await ctx.get(`/failures/stats?project=${project}&since=${iso(now - 3 * HOUR)}`);
+    expect((exact.body as { items: { nodeid: string; runs: number }[] }).items.map((i) => [i.nodeid, i.runs])).toEqual([['A', 3], ['B', 3]]);
+    const long = await ctx.get(`/failures/stats?project=${project}&since=${iso(now - 11 * DAY)}`);
+    const month = await ctx.get(`/failures/stats?project=${project}&days=30`);
+    expect((long.body as { items: unknown[] }).items).toEqual((month.body as { items: unknown[] }).items);
+
+    const both = await ctx.get(`/failures/stats?days=2&since=${iso(now)}`);
+    expect(both.status).toBe(400);
+    expect(both.body).toEqual({ error: { code: 'invalid_query', message: 'days, since: give one of them, not both' } });
+    const bad = await ctx.get('/failures/stats?since=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: { code: 'invalid_query', message: expect.stringContaining('since') } });
+  });
+
   it('rejects a non-numeric days and clamps a large one', async () => {
     const bad = await ctx.get('/failures/stats?days=week');
     expect(bad.status).toBe(400);

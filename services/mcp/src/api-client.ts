@@ -94,7 +94,7 @@ export class ApiClient {
     return this.#get('/workers', {}, WorkersSchema);
   }
 
-  failureStats(query: { project?: string | undefined; branch?: string | undefined; days?: number | undefined; limit?: number | undefined }): Promise<FailureStats> {
+  failureStats(query: { project?: string | undefined; branch?: string | undefined; days?: number | undefined; since?: string | undefined; limit?: number | undefined }): Promise<FailureStats> {
     return this.#get('/failures/stats', query, FailureStatsSchema);
   }
 

@@ -93,8 +93,9 @@ export async function loadDigestData(api: ApiClient, query: DigestQuery): Promis
     runsBetween(api, query.project, since, until),
     runsBetween(api, query.project, since - days * DAY_MS, since),
     api.trend({ project: query.project, limit: digestLimits.trend }),
-    api.failureStats({ project: query.project, days, limit: digestLimits.stats }),
-    api.failureStats({ project: query.project, days: days * 2, limit: digestLimits.stats }),
+    // Rolling windows that end now, like the run counts: the same figures whatever the hour it is sent.
+    api.failureStats({ project: query.project, since: new Date(since).toISOString(), limit: digestLimits.stats }),
+    api.failureStats({ project: query.project, since: new Date(since - days * DAY_MS).toISOString(), limit: digestLimits.stats }),
     api.workers(),
   ]);
   const before = new Map(statsDouble.items.map((item) => [item.nodeid, item.failures]));

@@ -117,8 +117,9 @@ describe('digest --send-now', () => {
     expect(mail.text).toContain(`Tests passed: ${current.passed}, failed: ${current.failed}, errors: ${current.errors}, skipped: ${current.skipped}`);
     expect(mail.subject).toBe(`[pytest-platform] shop: ${formatPercent(current.rate)} pass rate, 3 runs, 2 new failures`);
 
-    const stats1 = (await apiGet('/failures/stats?project=shop&days=1', FailureStatsSchema)).items;
-    const stats2 = new Map((await apiGet('/failures/stats?project=shop&days=2', FailureStatsSchema)).items.map((s) => [s.nodeid, s.failures]));
+    // The digest's windows are the last 24 hours and the 48 hours, whatever the time of day.
+    const stats1 = (await apiGet(`/failures/stats?project=shop&since=${new Date(now - day).toISOString()}`, FailureStatsSchema)).items;
+    const stats2 = new Map((await apiGet(`/failures/stats?project=shop&since=${new Date(now - 2 * day).toISOString()}`, FailureStatsSchema)).items.map((s) => [s.nodeid, s.failures]));
     const fresh = stats1.filter((s) => stats2.get(s.nodeid) === s.failures).map((s) => s.nodeid).sort();
     expect(fresh).toEqual([HTML_NODEID, 'tests/test_shop.py::test_pay'].sort());
     const newSection = mail.text.split('New failures (2)')[1]!.split('Most frequent failures')[0]!;

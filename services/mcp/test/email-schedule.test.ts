@@ -70,8 +70,44 @@ describe('the digest job', () => {
     expect(ticks.every((t) => Number.isInteger(t) && t % 1000 === 0)).toBe(true);
     expect(new Set(ticks).size).toBe(ticks.length);
     expect(smtp.messages.every((m) => m.subject.startsWith('[pytest-platform] demo:') && m.to[0] === 'team@example.com')).toBe(true);
-    const handledBy = [a, b].map((s) => (s.output().match(/"msg":"mail job done"/g) ?? []).length);
-    expect(handledBy[0]! + handledBy[1]!).toBe(jobs.length);
+    // Every message is one a job reports as sent; a tick processed twice would report a skip.
+    const sent = [a, b].flatMap((s) => [...s.output().matchAll(/"sent":(\d+),"skipped":(\d+),"msg":"mail job done"/g)]);
+    expect(sent.reduce((n, m) => n + Number(m[1]), 0)).toBe(jobs.length);
+    expect(sent.every((m) => m[2] === '0')).toBe(true);
+    // One instance registered the scheduler; the other found it as configured and left it alone.
+    const changes = [a, b].map((s) => /"scheduler":"(\w+)"/.exec(s.output())?.[1]).sort();
+    expect(changes).toEqual(['created', 'unchanged']);
+  });
+
+  test('an instance started with the same schedule leaves the pending tick alone; a changed one replaces it; disabled removes it', async () => {
+    const prefix = newPrefix();
+    const env = { QUEUE_PREFIX: prefix, SMTP_URL: 'smtp://127.0.0.1:1', DIGEST_TO: 'team@example.com', DIGEST_CRON: '0 8 * * *', DIGEST_TZ: 'Europe/Berlin', ALERTS_ENABLED: 'false' };
+    const pending = async (queue: Queue) => (await queue.getDelayed()).map((j) => ({ id: j.id, timestamp: j.timestamp, delay: j.delay }));
+    const started = async (extra: Record<string, string>) => {
+      const mcp = await startMcp({ ...env, ...extra });
+      await until(() => mcp.output().includes('"msg":"mail ready"'), 'the mail service');
+      await mcp.stop();
+      return /"scheduler":"(\w+)"/.exec(mcp.output())?.[1];
+    };
+    expect(await started({})).toBe('created');
+    const queue = queueAt(prefix);
+    const first = await pending(queue);
+    expect(first).toHaveLength(1);
+    expect(first[0]!.id).toMatch(/^repeat:digest:\d+$/);
+
+    expect(await started({})).toBe('unchanged');
+    expect(await pending(queue)).toEqual(first);
+
+    expect(await started({ DIGEST_CRON: '30 9 * * 1-5' })).toBe('updated');
+    expect(await queue.getJobScheduler(DIGEST_SCHEDULER_ID)).toMatchObject({ pattern: '30 9 * * 1-5', tz: 'Europe/Berlin' });
+    expect(await pending(queue)).toHaveLength(1);
+    expect(await started({ DIGEST_CRON: '30 9 * * 1-5', MAIL_ATTEMPTS: '3' })).toBe('updated');
+    expect((await queue.getJobScheduler(DIGEST_SCHEDULER_ID))?.template?.opts).toMatchObject({ attempts: 3 });
+
+    // (An instance with digest and alerts both off starts no mail service at all.)
+    expect(await started({ DIGEST_ENABLED: 'false', ALERTS_ENABLED: 'true' })).toBe('removed');
+    expect(await queue.getJobSchedulers()).toEqual([]);
+    expect(await pending(queue)).toEqual([]);
   });
 
   test('with the SMTP server down the job retries with backoff; once it is back the mail arrives, never twice', async () => {

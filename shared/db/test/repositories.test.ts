@@ -54,10 +54,15 @@ describe.each(dialects)('read queries on %s', (dialect) => {
       { nodeid: 'b', project: 'svc', failures: 3, runs: 3, failure_rate: 1, last_failed_at: at(T0 + 90 * 60_000), last_message: 'fixture' },
       { nodeid: 'a', project: 'svc', failures: 1, runs: 4, failure_rate: 0.25, last_failed_at: at(T0 + 90 * 60_000), last_message: 'dev broke a' },
     ]);
-    // The window is whole UTC days: a start inside the day counts the whole day.
+    // A window that starts inside a day counts the runs started from that moment on, not the whole day.
+    const later = await getFailureStats(ctx.store.db, { project: 'svc', since: T0 + 30 * 60_000, limit: 20 });
+    expect(later).toEqual([
+      { nodeid: 'b', project: 'svc', failures: 2, runs: 2, failure_rate: 1, last_failed_at: at(T0 + 90 * 60_000), last_message: 'fixture' },
+      { nodeid: 'a', project: 'svc', failures: 1, runs: 3, failure_rate: 1 / 3, last_failed_at: at(T0 + 90 * 60_000), last_message: 'dev broke a' },
+    ]);
     const mainOnly = await getFailureStats(ctx.store.db, { project: 'svc', branch: 'main', since: T0 + 30 * 60_000, limit: 20 });
     expect(mainOnly).toEqual([
-      { nodeid: 'b', project: 'svc', failures: 2, runs: 2, failure_rate: 1, last_failed_at: at(T0 + HOUR), last_message: 'second' },
+      { nodeid: 'b', project: 'svc', failures: 1, runs: 1, failure_rate: 1, last_failed_at: at(T0 + HOUR), last_message: 'second' },
     ]);
     expect(await getFailureStats(ctx.store.db, { project: 'svc', since: T0 + 24 * HOUR, limit: 20 })).toEqual([]);
   });

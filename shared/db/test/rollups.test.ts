@@ -76,6 +76,13 @@ describe.each(dialects)('per-day rollups on %s', (dialect) => {
       ['a', 2, 3, 'boom'], ['b', 2, 3, 'ValueError: 2'], ['c', 1, 1, 'OSError: disk'],
     ]);
     expect(stats[0]!.last_failed_at).toBe(header.started_at);
+    // From inside the first day: that day's part read from the results, the later days from the rollups.
+    const fromMidDay = await getFailureStats(ctx.store.db, { project: 'svc', since: D0 + 2 * 3_600_000, limit: 10 });
+    expect(fromMidDay.map((s) => [s.nodeid, s.failures, s.runs, s.last_message])).toEqual([
+      ['a', 2, 2, 'boom'], ['c', 1, 1, 'OSError: disk'], ['b', 1, 2, 'ValueError: 2'],
+    ]);
+    const beforeR1 = await getFailureStats(ctx.store.db, { project: 'svc', since: D0 + 1_800_000, limit: 10 });
+    expect(beforeR1).toEqual(stats);
 
     // Retention takes the deleted runs out of the rollups.
     expect(await deleteRunsStartedBefore(ctx.store.db, D0 + DAY)).toBe(1);

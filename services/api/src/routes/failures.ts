@@ -3,7 +3,8 @@ import { getFailureStats, listFailureGroups } from '@pytest-platform/db';
 import type { FailureGroups, FailureStats } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { RouteContext } from '../deps.js';
-import { limitParam, parseQuery, textParam } from '../query.js';
+import { HttpError } from '../http-error.js';
+import { dateParam, limitParam, parseQuery, textParam } from '../query.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,6 +15,7 @@ export const FailureStatsQuery = z.object({
   project: textParam,
   branch: textParam,
   days: limitParam(7, 365),
+  since: dateParam,
   limit: limitParam(20, 500),
 });
 
@@ -26,8 +28,9 @@ export const FailureGroupsQuery = z.object({
 
 export function registerFailuresRoutes(router: Router, { deps }: RouteContext): void {
   router.get('/failures/stats', async (ctx) => {
-    const { days, ...query } = parseQuery(ctx, FailureStatsQuery);
-    const items = await getFailureStats(deps.store.db, { ...query, since: windowStart(days) });
+    if (ctx.query.days !== undefined && ctx.query.since !== undefined) throw new HttpError(400, 'invalid_query', 'days, since: give one of them, not both');
+    const { days, since, ...query } = parseQuery(ctx, FailureStatsQuery);
+    const items = await getFailureStats(deps.store.db, { ...query, since: since ?? windowStart(days) });
     ctx.body = { items } satisfies FailureStats;
   });
 

@@ -11,6 +11,8 @@ const part = (value: string) => encodeURIComponent(value);
 export const mailKeys = (prefix: string) => ({
   /** Set once a message of `jobId` reached `to`. */
   sent: (jobId: string, project: string, to: string) => `${prefix}:sent:${part(jobId)}:${part(project)}:${part(to)}`,
+  /** Held by the instance that is checking or changing the digest scheduler. */
+  schedulerLock: `${prefix}:digest:scheduler-lock`,
   /** When the last digest of `project` went out (ISO time). */
   lastDigest: (project: string) => `${prefix}:digest:last:${part(project)}`,
   /** Hash of the node ids alerted on and not passed since (value: the run that alerted). */

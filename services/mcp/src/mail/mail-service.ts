@@ -6,7 +6,8 @@ import type { MailConfig } from '../mail-config.js';
 import type { AlertData } from '../render/email-alert.js';
 import { AlertWatcher } from './alert-watcher.js';
 import { runAlert, runDigest, type DigestJobData, type MailJobResult } from './mail-jobs.js';
-import { DIGEST_SCHEDULER_ID, MAIL_QUEUE } from './mail-keys.js';
+import { syncDigestScheduler } from './digest-scheduler.js';
+import { MAIL_QUEUE, mailKeys } from './mail-keys.js';
 import { createMailer } from './mailer.js';
 
 export interface MailService {
@@ -26,7 +27,8 @@ export const mailJobOptions = (config: MailConfig): JobsOptions => ({
 
 /**
  * Starts the digest scheduler, the mail worker and the alert reader as `config` enables them. Several
- * instances share one scheduler (a stable id, upserted), one queue and one consumer group.
+ * instances share one scheduler (a stable id, changed only when the configuration changes), one
+ * queue and one consumer group.
  */
 export function startMailService(config: MailConfig, deps: { api: ApiClient; logger: Logger }): MailService {
   const logger = deps.logger.child({ component: 'mail' });
@@ -60,19 +62,16 @@ export function startMailService(config: MailConfig, deps: { api: ApiClient; log
   const watcher = config.alertsEnabled ? new AlertWatcher({ config, api: deps.api, redis, blocking: eventsConnection, queue, logger }) : null;
 
   const ready = (async () => {
-    if (config.digestEnabled) {
-      await queue.upsertJobScheduler(
-        DIGEST_SCHEDULER_ID,
-        { pattern: config.digestCron, tz: config.digestTz },
-        { name: 'digest', data: {}, opts: mailJobOptions(config) },
-      );
-    } else {
-      await queue.removeJobScheduler(DIGEST_SCHEDULER_ID);
-    }
+    const scheduler = await syncDigestScheduler(queue, redis, mailKeys(config.queuePrefix).schedulerLock, {
+      enabled: config.digestEnabled,
+      pattern: config.digestCron,
+      tz: config.digestTz,
+      opts: mailJobOptions(config),
+    });
     void worker.run().catch((error: unknown) => logger.error({ err: error }, 'mail worker stopped'));
     await watcher?.start();
     logger.info(
-      { digest: config.digestEnabled ? `${config.digestCron} (${config.digestTz})` : 'off', alerts: config.alertsEnabled ? config.alertBranches : 'off', smtp: config.smtpUrl ? 'on' : 'log only', prefix: config.queuePrefix },
+      { digest: config.digestEnabled ? `${config.digestCron} (${config.digestTz})` : 'off', scheduler, alerts: config.alertsEnabled ? config.alertBranches : 'off', smtp: config.smtpUrl ? 'on' : 'log only', prefix: config.queuePrefix },
       'mail ready',
     );
   })();

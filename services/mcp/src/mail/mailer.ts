@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger.js';
 import type { MailConfig } from '../mail-config.js';
 import type { RenderedEmail } from '../render/email-digest.js';
+import { releaseLease, tryLease } from './redis-lease.js';
 
 /** Sends one rendered e-mail to one recipient. */
 export interface Mailer {
@@ -41,13 +43,32 @@ export function createMailer(config: MailConfig, logger: Logger): Mailer {
 /** How long a sent marker is kept; a job retried later than this could send again. */
 const SENT_TTL_SECONDS = 30 * 86_400;
 
+/** How long a send in progress holds its key: longer than the SMTP timeouts above (10 + 10 + 60 s). */
+const SENDING_LEASE_MS = 120_000;
+const SENDING = 'sending:';
+const POLL_MS = 200;
+
 /**
  * Sends unless `key` records an earlier successful send, then records it: a retried job skips the
- * recipients it already reached.
+ * recipients it already reached, and two workers running the same job at once (a redelivered job)
+ * send once: the first claims the key atomically, the other waits for its outcome.
  */
 export async function sendOnce(redis: Redis, key: string, send: () => Promise<void>): Promise<boolean> {
-  if ((await redis.exists(key)) === 1) return false;
-  await send();
-  await redis.set(key, new Date().toISOString(), 'EX', SENT_TTL_SECONDS);
-  return true;
+  for (;;) {
+    const claim = await tryLease(redis, key, SENDING_LEASE_MS, `${SENDING}${randomUUID()}`);
+    if (claim !== null) {
+      try {
+        await send();
+      } catch (error) {
+        await releaseLease(redis, key, claim);
+        throw error;
+      }
+      await redis.set(key, new Date().toISOString(), 'EX', SENT_TTL_SECONDS);
+      return true;
+    }
+    const value = await redis.get(key);
+    if (value !== null && !value.startsWith(SENDING)) return false;
+    // Another worker is sending to this recipient (or just gave up): wait for its outcome.
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
 }

@@ -1,35 +1,92 @@
+import { sql } from 'kysely';
 import type { FailureStat } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
-import { isFailure, utcDay } from '../rollup-deltas.js';
+import { DAY_MS, isFailure, utcDay } from '../rollup-deltas.js';
 import { iso } from './run-mapper.js';
 
 export interface FailureStatsParams {
   project?: string | undefined;
   branch?: string | undefined;
-  /** Unix ms: runs started on the UTC day holding it, or later, count (the window is whole days). */
+  /** Unix ms: runs started at or after it count. */
   since: number;
   limit: number;
 }
 
 /**
+ * The window `[since, now)` as the rollups see it: whole UTC days from `fromDay` on, plus the part
+ * of the first day after `since` when `since` is not a UTC midnight (read from the results).
+ */
+interface Window {
+  fromDay: number;
+  partial: { from: number; to: number } | null;
+}
+
+function windowOf(since: number): Window {
+  const day = utcDay(since);
+  return since === day * DAY_MS ? { fromDay: day, partial: null } : { fromDay: day + 1, partial: { from: since, to: (day + 1) * DAY_MS } };
+}
+
+interface Scope {
+  project?: string | undefined;
+  projects?: string[];
+  branch?: string | undefined;
+  ids?: number[];
+}
+
+/** Failures of the window, one row per rollup row or (first partial day) per failed result. */
+function failureRows(db: Db, w: Window, scope: Scope) {
+  let rolled = db.selectFrom('failure_days').select(['test_id', 'failures', 'last_at', 'last_run']).where('day', '>=', w.fromDay).where('failures', '>', 0);
+  if (scope.project !== undefined) rolled = rolled.where('project', '=', scope.project);
+  if (scope.projects !== undefined) rolled = rolled.where('project', 'in', scope.projects);
+  if (scope.branch !== undefined) rolled = rolled.where('branch', '=', scope.branch);
+  if (scope.ids !== undefined) rolled = rolled.where('test_id', 'in', scope.ids);
+  if (w.partial === null) return rolled;
+  let raw = db
+    .selectFrom('runs')
+    .innerJoin('results', 'results.run_id', 'runs.id')
+    .select(['results.test_id as test_id', sql<number>`1`.as('failures'), 'runs.started_at as last_at', 'runs.id as last_run'])
+    .where('runs.started_at', '>=', w.partial.from)
+    .where('runs.started_at', '<', w.partial.to)
+    .where('results.outcome', 'in', ['failed', 'error']);
+  if (scope.project !== undefined) raw = raw.where('runs.project', '=', scope.project);
+  if (scope.projects !== undefined) raw = raw.where('runs.project', 'in', scope.projects);
+  if (scope.branch !== undefined) raw = raw.where('runs.branch', '=', scope.branch);
+  if (scope.ids !== undefined) raw = raw.where('results.test_id', 'in', scope.ids);
+  return rolled.unionAll(raw);
+}
+
+/** How many runs of the window ran each test: rollup rows plus (first partial day) one row per result. */
+function ranRows(db: Db, w: Window, scope: Required<Pick<Scope, 'projects' | 'ids'>> & Pick<Scope, 'branch'>) {
+  let rolled = db.selectFrom('test_days').select(['test_id', 'runs']).where('project', 'in', scope.projects).where('test_id', 'in', scope.ids).where('day', '>=', w.fromDay);
+  if (scope.branch !== undefined) rolled = rolled.where('branch', '=', scope.branch);
+  if (w.partial === null) return rolled;
+  let raw = db
+    .selectFrom('runs')
+    .innerJoin('results', 'results.run_id', 'runs.id')
+    .select(['results.test_id as test_id', sql<number>`1`.as('runs')])
+    .where('runs.started_at', '>=', w.partial.from)
+    .where('runs.started_at', '<', w.partial.to)
+    .where('runs.project', 'in', scope.projects)
+    .where('results.test_id', 'in', scope.ids);
+  if (scope.branch !== undefined) raw = raw.where('runs.branch', '=', scope.branch);
+  return rolled.unionAll(raw);
+}
+
+/**
  * The tests that failed (or errored) most often in the window, with how many runs of the window
  * ran them, so `failure_rate = failures / runs`. Reads the per-day rollups (`failure_days`,
- * `test_days`): a few rows per test and day, whatever the number of runs.
+ * `test_days`): a few rows per test and day, whatever the number of runs; only a window that
+ * starts inside a day reads that first day's results.
  */
 export async function getFailureStats(db: Db, params: FailureStatsParams): Promise<FailureStat[]> {
-  const fromDay = utcDay(params.since);
-  let top = db
-    .selectFrom('failure_days')
-    .select((eb) => ['test_id', eb.fn.sum<number>('failures').as('total'), eb.fn.max('last_at').as('last_at')])
-    .where('day', '>=', fromDay)
-    .where('failures', '>', 0);
-  if (params.project !== undefined) top = top.where('project', '=', params.project);
-  if (params.branch !== undefined) top = top.where('branch', '=', params.branch);
-  const ranked = await top
-    .groupBy('test_id')
+  const w = windowOf(params.since);
+  const ranked = await db
+    .selectFrom(failureRows(db, w, params).as('w'))
+    .select((eb) => ['w.test_id', eb.fn.sum<number>('w.failures').as('total'), eb.fn.max('w.last_at').as('last_at')])
+    .groupBy('w.test_id')
     .orderBy('total', 'desc')
     .orderBy('last_at', 'desc')
-    .orderBy('test_id')
+    .orderBy('w.test_id')
     .limit(params.limit)
     .execute();
   if (ranked.length === 0) return [];
@@ -37,25 +94,12 @@ export async function getFailureStats(db: Db, params: FailureStatsParams): Promi
 
   const tests = await db.selectFrom('tests').select(['id', 'project', 'nodeid']).where('id', 'in', ids).execute();
   const projects = [...new Set(tests.map((t) => t.project))];
-  let ran = db
-    .selectFrom('test_days')
-    .select((eb) => ['test_id', eb.fn.sum<number>('runs').as('runs')])
-    .where('project', 'in', projects)
-    .where('test_id', 'in', ids)
-    .where('day', '>=', fromDay);
-  // The run of each test's latest failure, for its message: the rollup row at the test's last_at.
-  let latest = db
-    .selectFrom('failure_days')
-    .select(['test_id', 'last_at', 'last_run'])
-    .where('project', 'in', projects)
-    .where('day', '>=', fromDay)
-    .where('test_id', 'in', ids)
-    .where('failures', '>', 0);
-  if (params.branch !== undefined) {
-    ran = ran.where('branch', '=', params.branch);
-    latest = latest.where('branch', '=', params.branch);
-  }
-  const [runs, latestRows] = await Promise.all([ran.groupBy('test_id').execute(), latest.execute()]);
+  const scope = { projects, ids, branch: params.branch };
+  const [runs, latestRows] = await Promise.all([
+    db.selectFrom(ranRows(db, w, scope).as('r')).select((eb) => ['r.test_id', eb.fn.sum<number>('r.runs').as('runs')]).groupBy('r.test_id').execute(),
+    // The run of each test's latest failure, for its message: the row at the test's last_at.
+    failureRows(db, w, scope).execute(),
+  ]);
   const lastRun = new Map<number, { at: number; run: number }>();
   for (const r of latestRows) {
     const seen = lastRun.get(r.test_id);
