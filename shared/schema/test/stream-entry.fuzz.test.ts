@@ -70,10 +70,9 @@ describe('parseEntry under bad input (property-based)', () => {
     const many = parseEntry('run', JSON.stringify({ ...validRun, tests }));
     expect(many).toEqual({ ok: false, reason: `invalid run: tests: at most ${limits.testsPerRun} tests per run` });
 
+    // Not JSON at all: had it been parsed, the reason would name the JSON error, not the size.
     const huge = 'x'.repeat(limits.entryBytes + 1);
-    const started = performance.now();
     expect(parseEntry('run', huge)).toEqual({ ok: false, reason: `data larger than ${limits.entryBytes} bytes` });
-    expect(performance.now() - started).toBeLessThan(50);
 
     const batch = Array.from({ length: limits.testsPerBatch + 1 }, (_, i) => ({ nodeid: `t${i}`, outcome: 'passed' }));
     const live = parseEntry('run.tests', JSON.stringify({ ...validRun, tests: batch }));
