@@ -21,8 +21,8 @@ import { measureReporterCost } from './lib/reporter-cost.js';
 
 const scale = process.env.BENCH_SCALE === 'small' ? 'small' : 'full';
 const P = scale === 'small'
-  ? { runs: 60, growth: [100_000, 300_000, 600_000], readSeconds: 3 }
-  : { runs: 200, growth: [1_000_000, 5_000_000, 10_000_000], readSeconds: 5 };
+  ? { runs: 60, growth: [100_000, 300_000, 600_000], readSeconds: 2, reporter: { BENCH_REPS: '3', BENCH_INPROC_SESSIONS: '100' } }
+  : { runs: 200, growth: [1_000_000, 5_000_000, 10_000_000], readSeconds: 5, reporter: {} as Record<string, string> };
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 /** `BENCH_ONLY=growth,postgres` runs only those sections (the baseline and the empty-store ingest always run). */
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -224,7 +224,7 @@ try {
   if (want('report')) figures.report_render = await measureReportRender(REDIS_URL, say);
   if (want('reporter')) {
     try {
-      figures.reporter_cost = measureReporterCost(REDIS_URL, say);
+      figures.reporter_cost = measureReporterCost(REDIS_URL, say, P.reporter);
     } catch (error) {
       figures.reporter_cost = { error: (error as Error).message };
     }
