@@ -4,7 +4,7 @@ import type { Outcome, RunResult, TestResult } from '@pytest-platform/schema';
 import { validateCtrf } from './ctrf-validator.js';
 import { ImportError } from './import-error.js';
 import type { ImportContext } from './import-context.js';
-import { runHeader } from './import-context.js';
+import { runEnd, runHeader } from './import-context.js';
 import { toTestResult } from './test-result.js';
 import { UniqueNodeids } from './unique-nodeids.js';
 
@@ -99,15 +99,13 @@ export function importCtrf(document: unknown, context: ImportContext & { strict?
     frameworkVersion: str(tool.version) ?? null,
     timestamps: [startMs, str(document.timestamp)],
   });
-  const startedAt = Date.parse(header.started_at);
   const duration = startMs !== undefined && stopMs !== undefined && stopMs >= startMs
     ? (stopMs - startMs) / 1000
     : tests.reduce((sum, test) => sum + test.duration, 0);
   const counts = summarize(tests);
   return {
     ...header,
-    finished_at: new Date(startedAt + duration * 1000).toISOString(),
-    duration,
+    ...runEnd(header.started_at, duration),
     status: statusFromSummary(counts),
     summary: counts,
     tests,

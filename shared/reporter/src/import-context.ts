@@ -14,6 +14,8 @@ export interface ImportContext {
 }
 
 const EARLIEST_PLAUSIBLE = Date.UTC(2000, 0, 1);
+/** The last instant with a four-digit year: later ones do not fit an ISO 8601 date-time (and past 8.64e15 ms `toISOString` throws). */
+const LATEST_ISO = Date.UTC(10_000, 0, 1) - 1;
 
 /** A report timestamp as an ISO date-time; a zone-less one is read as UTC. `null` when implausible. */
 export function parseReportTime(value: string | number | undefined): string | null {
@@ -25,7 +27,17 @@ export function parseReportTime(value: string | number | undefined): string | nu
     const zoned = /(?:Z|[+-]\d\d:?\d\d)$/i.test(trimmed) || !/T|\d:\d/.test(trimmed) ? trimmed : `${trimmed}Z`;
     ms = Date.parse(zoned.replace(' ', 'T'));
   }
-  return Number.isFinite(ms) && ms >= EARLIEST_PLAUSIBLE ? new Date(ms).toISOString() : null;
+  return Number.isFinite(ms) && ms >= EARLIEST_PLAUSIBLE && ms <= LATEST_ISO ? new Date(ms).toISOString() : null;
+}
+
+/**
+ * When a run that started at `startedAt` and took `duration` seconds finished. A duration that
+ * runs past any representable date (a corrupt report) is dropped: the run counts as instant.
+ */
+export function runEnd(startedAt: string, duration: number): { finished_at: string; duration: number } {
+  const end = Date.parse(startedAt) + duration * 1000;
+  if (duration >= 0 && Number.isFinite(end) && end <= LATEST_ISO) return { finished_at: new Date(end).toISOString(), duration };
+  return { finished_at: startedAt, duration: 0 };
 }
 
 export function runHeader(

@@ -3,7 +3,7 @@ import { limits, statusFromSummary, summarize } from '@pytest-platform/schema';
 import type { Outcome, RunResult, TestResult } from '@pytest-platform/schema';
 import { ImportError } from './import-error.js';
 import type { ImportContext } from './import-context.js';
-import { runHeader } from './import-context.js';
+import { runEnd, runHeader } from './import-context.js';
 import { toTestResult } from './test-result.js';
 import type { TestDraft } from './test-result.js';
 import { UniqueNodeids } from './unique-nodeids.js';
@@ -218,11 +218,9 @@ export function importJunit(xml: string, context: ImportContext): RunResult {
   const duration = declared || suiteTime || tests.reduce((sum, test) => sum + test.duration, 0);
   const framework = walk.suiteNames.includes('pytest') ? 'pytest' : 'junit';
   const header = runHeader(context, { framework, timestamps: walk.timestamps });
-  const started = Date.parse(header.started_at);
   return {
     ...header,
-    finished_at: new Date(started + duration * 1000).toISOString(),
-    duration,
+    ...runEnd(header.started_at, duration),
     status: walk.suiteErrors > 0 && summary.failed === 0 ? 'error' : statusFromSummary(summary),
     summary,
     tests,

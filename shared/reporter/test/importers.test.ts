@@ -229,6 +229,19 @@ describe('CTRF', () => {
     expect(run.tests[0]?.duration).toBe(1.2);
   });
 
+  test('start and stop times no date can hold: the run imports, instant, started at a plausible time', () => {
+    const ctrf = (start: number, stop: number) => JSON.stringify({
+      results: { tool: { name: 'jest' }, summary: { tests: 1, passed: 1, failed: 0, skipped: 0, pending: 0, other: 0, start, stop }, tests: [{ name: 't', status: 'passed', duration: 5 }] },
+    });
+    const fallbackStart = new Date('2026-11-27T08:00:00.000Z');
+    const farStop = importReportText(ctrf(1_724_835_244_591, 9e15), { identity, fallbackStart });
+    expect(RunResultSchema.parse(farStop)).toMatchObject({ started_at: '2024-08-28T08:54:04.591Z', finished_at: '2024-08-28T08:54:04.591Z', duration: 0 });
+    const farStart = importReportText(ctrf(9e15, 9e15 + 1_000), { identity, fallbackStart });
+    expect(RunResultSchema.parse(farStart)).toMatchObject({ started_at: fallbackStart.toISOString(), finished_at: '2026-11-27T08:00:01.000Z', duration: 1 });
+    const junit = importReportText(`<testsuite name="s" time="1e300"><testcase classname="c" name="t" time="1"/></testsuite>`, { identity, fallbackStart });
+    expect(RunResultSchema.parse(junit)).toMatchObject({ finished_at: fallbackStart.toISOString(), duration: 0 });
+  });
+
   test('retryAttempts and retries give attempts', async () => {
     const run = await importFixture('ctrf/spec-examples/ctrf-spec__with-retries.json', true);
     expect(byNodeid(run, 'flaky test')).toMatchObject({ outcome: 'passed', attempts: 3 });
