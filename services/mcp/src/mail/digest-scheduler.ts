@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Queue, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -20,8 +21,6 @@ const LOCK_POLL_MS = 100;
 const COLLISION = /job ID already exists/i;
 const COLLISION_RETRIES = 8;
 const COLLISION_WAIT_MS = 250;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Makes the shared digest scheduler match `schedule`, one instance at a time (a Redis lock at
@@ -46,6 +45,7 @@ export async function syncDigestScheduler(queue: Queue, redis: Redis, lockKey: s
       current.name === 'digest' &&
       current.pattern === schedule.pattern &&
       current.tz === schedule.tz &&
+      // Compared as stored: JSON, without undefined fields.
       isDeepStrictEqual(current.template?.opts ?? {}, JSON.parse(JSON.stringify(schedule.opts)));
     if (matches) return 'unchanged';
     for (let attempt = 1; ; attempt++) {

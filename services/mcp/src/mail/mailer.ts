@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger.js';
@@ -69,6 +70,6 @@ export async function sendOnce(redis: Redis, key: string, send: () => Promise<vo
     const value = await redis.get(key);
     if (value !== null && !value.startsWith(SENDING)) return false;
     // Another worker is sending to this recipient (or just gave up): wait for its outcome.
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS);
   }
 }

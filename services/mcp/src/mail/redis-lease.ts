@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 
 /** Deletes the key only while it still holds our token: a lease that expired and was taken by another is left alone. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes `key` for `ttlMs` if nobody holds it; returns the token to release it with, or null. */
 export async function tryLease(redis: Redis, key: string, ttlMs: number, token = randomUUID()): Promise<string | null> {

@@ -27,32 +27,35 @@ function windowOf(since: number): Window {
 }
 
 interface Scope {
-  project?: string | undefined;
-  projects?: string[];
+  projects?: string[] | undefined;
   branch?: string | undefined;
   ids?: number[];
+}
+
+/** The results of the window's first partial day, in `scope`. */
+function partialDayResults(db: Db, partial: { from: number; to: number }, scope: Scope) {
+  let q = db
+    .selectFrom('runs')
+    .innerJoin('results', 'results.run_id', 'runs.id')
+    .where('runs.started_at', '>=', partial.from)
+    .where('runs.started_at', '<', partial.to);
+  if (scope.projects !== undefined) q = q.where('runs.project', 'in', scope.projects);
+  if (scope.branch !== undefined) q = q.where('runs.branch', '=', scope.branch);
+  if (scope.ids !== undefined) q = q.where('results.test_id', 'in', scope.ids);
+  return q;
 }
 
 /** Failures of the window, one row per rollup row or (first partial day) per failed result. */
 function failureRows(db: Db, w: Window, scope: Scope) {
   let rolled = db.selectFrom('failure_days').select(['test_id', 'failures', 'last_at', 'last_run']).where('day', '>=', w.fromDay).where('failures', '>', 0);
-  if (scope.project !== undefined) rolled = rolled.where('project', '=', scope.project);
   if (scope.projects !== undefined) rolled = rolled.where('project', 'in', scope.projects);
   if (scope.branch !== undefined) rolled = rolled.where('branch', '=', scope.branch);
   if (scope.ids !== undefined) rolled = rolled.where('test_id', 'in', scope.ids);
   if (w.partial === null) return rolled;
-  let raw = db
-    .selectFrom('runs')
-    .innerJoin('results', 'results.run_id', 'runs.id')
+  const raw = partialDayResults(db, w.partial, scope)
     .select(['results.test_id as test_id', sql<number>`1`.as('failures'), 'runs.started_at as last_at', 'runs.id as last_run'])
-    .where('runs.started_at', '>=', w.partial.from)
-    .where('runs.started_at', '<', w.partial.to)
     // A literal list, so the planner can use the partial failure indexes.
     .where(sql<boolean>`results.outcome in ('failed', 'error')`);
-  if (scope.project !== undefined) raw = raw.where('runs.project', '=', scope.project);
-  if (scope.projects !== undefined) raw = raw.where('runs.project', 'in', scope.projects);
-  if (scope.branch !== undefined) raw = raw.where('runs.branch', '=', scope.branch);
-  if (scope.ids !== undefined) raw = raw.where('results.test_id', 'in', scope.ids);
   return rolled.unionAll(raw);
 }
 
@@ -61,16 +64,7 @@ function ranRows(db: Db, w: Window, scope: Required<Pick<Scope, 'projects' | 'id
   let rolled = db.selectFrom('test_days').select(['test_id', 'runs']).where('project', 'in', scope.projects).where('test_id', 'in', scope.ids).where('day', '>=', w.fromDay);
   if (scope.branch !== undefined) rolled = rolled.where('branch', '=', scope.branch);
   if (w.partial === null) return rolled;
-  let raw = db
-    .selectFrom('runs')
-    .innerJoin('results', 'results.run_id', 'runs.id')
-    .select(['results.test_id as test_id', sql<number>`1`.as('runs')])
-    .where('runs.started_at', '>=', w.partial.from)
-    .where('runs.started_at', '<', w.partial.to)
-    .where('runs.project', 'in', scope.projects)
-    .where('results.test_id', 'in', scope.ids);
-  if (scope.branch !== undefined) raw = raw.where('runs.branch', '=', scope.branch);
-  return rolled.unionAll(raw);
+  return rolled.unionAll(partialDayResults(db, w.partial, scope).select(['results.test_id as test_id', sql<number>`1`.as('runs')]));
 }
 
 /**
@@ -82,7 +76,7 @@ function ranRows(db: Db, w: Window, scope: Required<Pick<Scope, 'projects' | 'id
 export async function getFailureStats(db: Db, params: FailureStatsParams): Promise<FailureStat[]> {
   const w = windowOf(params.since);
   const ranked = await db
-    .selectFrom(failureRows(db, w, params).as('w'))
+    .selectFrom(failureRows(db, w, { projects: params.project === undefined ? undefined : [params.project], branch: params.branch }).as('w'))
     .select((eb) => ['w.test_id', eb.fn.sum<number>('w.failures').as('total'), eb.fn.max('w.last_at').as('last_at')])
     .groupBy('w.test_id')
     .orderBy('total', 'desc')
