@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', 'shared/pytest-plugin/**', '**/fixtures/**', 'services/api/static/**'],
+    ignores: ['**/dist/**', 'shared/reporter/build/**', '**/node_modules/**', 'data/**', 'bench/results/**', 'shared/pytest-plugin/**', '**/fixtures/**', 'services/api/static/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

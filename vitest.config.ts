@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const workspaces = [
+  'shared/config',
   'shared/redis',
   'shared/schema',
   'shared/db',

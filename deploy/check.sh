@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Validates the deployment files without a Docker engine or a cluster: both compose variants
-# (syntax, interpolation, merge) and the Kubernetes manifests against the API schemas.
+# (syntax, interpolation, merge), and the Kubernetes manifests: the API schemas, then probes,
+# securityContext, resources, writable paths, a PodDisruptionBudget per workload, the
+# NetworkPolicies and no Secret in deploy/k8s/ (deploy/validate-k8s.mjs lists each rule).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v docker-compose >/dev/null 2>&1; then

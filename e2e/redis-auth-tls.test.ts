@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages } from '../test-support/build.js';
+import { startRedisServer } from '../test-support/redis-server.js';
 import { makeRun, randomStream } from '../test-support/runs.js';
 import { freePort, repoRoot, startService, type RunningService } from '../test-support/services.js';
 
@@ -19,20 +20,7 @@ const services: RunningService[] = [];
 const outputs: string[] = [];
 
 async function startRedis(args: string[]): Promise<void> {
-  const proc = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', ...args], { cwd: dir });
-  servers.push(proc);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
-  });
+  servers.push(await startRedisServer(['redis-server', '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', ...args], dir));
 }
 
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -50,12 +50,21 @@ try {
     totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   };
 
-  // Every test, on SQLite (the db package's own tests cover both dialects).
-  vitest('vitest', extra, env);
-  // The API and MCP suites again with every store on Postgres (DATABASE_URL=postgres://…).
+  // Test files are isolated from each other (their own stream, database, ports), and most of their
+  // time is spent waiting on the processes they start: two at a time, whatever the core count. The
+  // fault-injection scenarios load the machine on purpose, so they run alone, after the rest.
+  const workers = ['--maxWorkers', process.env.TEST_WORKERS ?? '2'];
   if (extra.length === 0) {
-    say('the API and MCP suites again, on Postgres');
-    vitest('vitest-postgres', ['--project', '@pytest-platform/api', '--project', '@pytest-platform/mcp', '--exclude', '**/*.fuzz.test.ts', '--exclude', '**/inspector.test.ts'], { ...env, TEST_DATABASE: 'postgres' });
+    // Every test, on SQLite (the db package's own tests cover both dialects).
+    vitest('vitest', [...workers, '--project', '!faults'], env);
+    vitest('vitest-faults', ['--project', 'faults'], env);
+    // The API suite again with every store on Postgres (DATABASE_URL=postgres://…), and the MCP tools
+    // and HTTP server over it: the rest of the MCP suite renders what these return.
+    say('the API suite and the MCP tools again, on Postgres');
+    vitest('vitest-postgres', [...workers, '--project', '@pytest-platform/api', '--exclude', '**/*.fuzz.test.ts'], { ...env, TEST_DATABASE: 'postgres' });
+    vitest('vitest-postgres-mcp', [...workers, '--project', '@pytest-platform/mcp', 'test/stdio.test.ts', 'test/http.test.ts'], { ...env, TEST_DATABASE: 'postgres' });
+  } else {
+    vitest('vitest', extra, env);
   }
 
   const python = 'shared/pytest-plugin/.venv/bin/python';

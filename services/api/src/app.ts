@@ -6,6 +6,7 @@ import { HttpError } from './http-error.js';
 import { bearerAuth } from './middleware/auth.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestLogger } from './middleware/request-logger.js';
+import { registerBuildsRoutes } from './routes/builds.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerFailuresRoutes } from './routes/failures.js';
@@ -30,6 +31,7 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
   const context = { config, deps };
   registerResultsRoutes(router, context);
   registerRunTestsRoutes(router, context);
+  registerBuildsRoutes(router, context);
   registerTrendRoutes(router, context);
   registerWorkersRoutes(router, context);
   registerFailuresRoutes(router, context);
@@ -47,7 +49,7 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
-  app.use(bearerAuth({ token: config.apiToken, readToken: config.apiReadToken }, ['/health']));
+  app.use(bearerAuth({ token: config.apiToken, readToken: config.apiReadToken }, ['/health', '/livez']));
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;

@@ -1,5 +1,5 @@
 import {
-  AcceptedSchema, ErrorBodySchema, FailureGroupsSchema, FailureStatsSchema, FlakyTestsSchema, HealthSchema, limits, RunComparisonSchema,
+  AcceptedSchema, BuildDetailSchema, BuildPageSchema, buildStatusOrder, ErrorBodySchema, FailureGroupsSchema, FailureStatsSchema, FlakyTestsSchema, HealthSchema, limits, RunComparisonSchema,
   RunDetailSchema, RunPageSchema, RunResultSchema, RunTestItemsSchema, SlowTestsSchema, TestHistorySchema, outcomes, runStatuses, TrendSchema, WorkersSchema, type ErrorCode,
 } from '@pytest-platform/schema';
 import { z } from 'zod';
@@ -32,6 +32,11 @@ const limit = (defaultValue: number, max: number) => ({ type: 'integer', minimum
 const params = {
   project: param({ name: 'project', description: 'Only this project.', schema: text }),
   branch: param({ name: 'branch', description: 'Only this branch.', schema: text }),
+  tag: param({
+    name: 'tag',
+    description: 'Only tests that carried this tag (a pytest marker, Playwright tag, CTRF tag, JUnit property) in a stored run; exact match.',
+    schema: { type: 'string', minLength: 1, maxLength: limits.tagLength },
+  }),
 };
 
 const requiredProject = { ...params.project, required: true, description: 'The project.' };
@@ -57,7 +62,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
     },
     servers: [{ url: '/' }],
     ...(options.auth ? { security: [{ bearerAuth: [] }] } : {}),
-    tags: [{ name: 'results' }, { name: 'stats' }, { name: 'intelligence' }, { name: 'ops' }],
+    tags: [{ name: 'results' }, { name: 'builds' }, { name: 'stats' }, { name: 'intelligence' }, { name: 'ops' }],
     paths: {
       '/results': {
         post: {
@@ -84,6 +89,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
             params.project,
             params.branch,
             param({ name: 'worker_id', description: 'Only runs of this worker.', schema: text }),
+            param({ name: 'build_id', description: 'Only runs of this CI build (pipeline / workflow run id with its attempt).', schema: text }),
             param({ name: 'status', description: 'Only runs with this status.', schema: { type: 'string', enum: [...runStatuses, 'running'] } }),
             param({ name: 'since', description: 'Runs started at or after.', schema: date }),
             param({ name: 'until', description: 'Runs started before.', schema: date }),
@@ -110,6 +116,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
           parameters: [
             param({ name: 'run_id', in: 'path', description: 'The run id.', schema: { type: 'string' } }),
             param({ name: 'outcome', description: 'Only tests with this outcome.', schema: { type: 'string', enum: [...outcomes] } }),
+            { ...params.tag, description: 'Only tests that carried this tag in this run; exact match.' },
             {
               ...param({ name: 'nodeid', description: 'Only these node ids; repeat the parameter for several (at most 200).', schema: { type: 'array', items: { type: 'string' }, maxItems: 200 } }),
               style: 'form',
@@ -118,6 +125,34 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
             param({ name: 'limit', description: 'Number of tests.', schema: limit(1000, 10000) }),
           ],
           responses: { ...ok('RunTestItems'), 404: errorResponse('No run with this id', 'not_found'), ...readErrors },
+        },
+      },
+      '/builds': {
+        get: {
+          operationId: 'listBuilds',
+          tags: ['builds'],
+          summary:
+            'CI builds (the runs sharing a `build_id` in a project, e.g. the shards of one pipeline), newest first by their first start: ' +
+            `counts summed, status the worst of its runs (${buildStatusOrder.join(' > ')}), duration from the first start to the last finish (null while a run is running)`,
+          parameters: [
+            params.project,
+            { ...params.branch, description: "Only builds on this branch (the branch of a build's first run)." },
+            param({ name: 'limit', description: 'Page size.', schema: limit(20, 200) }),
+            param({ name: 'cursor', description: '`next_cursor` of the previous page.', schema: { type: 'string' } }),
+          ],
+          responses: { ...ok('BuildPage'), ...readErrors },
+        },
+      },
+      '/builds/{build_id}': {
+        get: {
+          operationId: 'getBuild',
+          tags: ['builds'],
+          summary: 'One build of a project with its runs in start order',
+          parameters: [
+            param({ name: 'build_id', in: 'path', description: 'The build id.', schema: { type: 'string' } }),
+            { ...requiredProject, description: 'The project: build ids are per project.' },
+          ],
+          responses: { ...ok('BuildDetail'), 404: errorResponse('No build with this id in the project', 'not_found'), ...readErrors },
         },
       },
       '/trend': {
@@ -149,6 +184,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
           parameters: [
             params.project,
             params.branch,
+            params.tag,
             param({ name: 'days', description: 'Window in whole UTC days, today included: `days=7` counts runs started since 00:00 UTC six days ago.', schema: limit(7, 365) }),
             param({ name: 'since', description: 'Instead of `days`: count runs started at or after this time (a rolling window, e.g. the last 24 hours). Giving both is a 400.', schema: date }),
             param({ name: 'limit', description: 'Number of tests.', schema: limit(20, 500) }),
@@ -178,6 +214,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
           parameters: [
             requiredProject,
             params.branch,
+            params.tag,
             param({ name: 'window', description: 'The last N finished runs.', schema: limit(30, 200) }),
             param({ name: 'limit', description: 'Number of tests.', schema: limit(50, 500) }),
           ],
@@ -245,6 +282,20 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
           },
         },
       },
+      '/livez': {
+        get: {
+          operationId: 'getLiveness',
+          tags: ['ops'],
+          summary: 'The process answers (a liveness probe); checks neither Redis nor the database and never requires a token',
+          security: [],
+          responses: {
+            200: {
+              description: 'The process serves requests',
+              content: json({ type: 'object', properties: { status: { type: 'string', const: 'ok' } }, required: ['status'], additionalProperties: false }),
+            },
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'getOpenApi',
@@ -269,6 +320,8 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
         RunPage: jsonSchema(RunPageSchema),
         RunDetail: jsonSchema(RunDetailSchema),
         RunTestItems: jsonSchema(RunTestItemsSchema),
+        BuildPage: jsonSchema(BuildPageSchema),
+        BuildDetail: jsonSchema(BuildDetailSchema),
         Trend: jsonSchema(TrendSchema),
         Workers: jsonSchema(WorkersSchema),
         FailureStats: jsonSchema(FailureStatsSchema),

@@ -1,4 +1,4 @@
-import { describeIssues } from '@pytest-platform/schema';
+import { describeIssues, limits } from '@pytest-platform/schema';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError } from './http-error.js';
@@ -23,6 +23,12 @@ export const dateParam = z
   .optional();
 
 export const textParam = z.string().min(1, { message: 'must not be empty' }).max(255).optional();
+
+/** One test tag, matched exactly. */
+export const tagParam = z.string().min(1, { message: 'must not be empty' }).max(limits.tagLength, { message: `at most ${limits.tagLength} characters` }).optional();
+
+/** A required project name. */
+export const projectParam = z.string({ error: 'required' }).min(1, { message: 'must not be empty' }).max(255);
 
 /** Validates `ctx.query` with `schema` (unknown parameters rejected); 400 `invalid_query` names the parameter. */
 export function parseQuery<T extends z.ZodObject>(ctx: Context, schema: T): z.output<T> {

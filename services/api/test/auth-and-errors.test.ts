@@ -18,7 +18,7 @@ describe('with API_TOKEN set', () => {
     ['a shorter token', 'Bearer abc'],
     ['another scheme', `Basic ${TOKEN}`],
   ])('answers 401 with %s', async (_what, authorization) => {
-    for (const path of ['/results', '/trend?project=x', '/workers', '/failures/stats', '/projects', '/openapi.json', '/docs/', '/results/x']) {
+    for (const path of ['/results', '/trend?project=x', '/workers', '/failures/stats', '/projects', '/openapi.json', '/docs/', '/results/x', '/builds', '/builds/x?project=p']) {
       const res = await ctx.get(path, { headers: authorization ? { authorization } : {} });
       expect(res.status, path).toBe(401);
       expect(res.body, path).toEqual(unauthorized);

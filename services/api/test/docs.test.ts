@@ -31,33 +31,40 @@ describe('GET /openapi.json', () => {
   it('lists every route with its parameters and error responses', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual([
-      'GET /compare', 'GET /docs/', 'GET /failures/groups', 'GET /failures/stats', 'GET /flaky', 'GET /health', 'GET /openapi.json',
+      'GET /builds', 'GET /builds/{build_id}', 'GET /compare', 'GET /docs/', 'GET /failures/groups', 'GET /failures/stats', 'GET /flaky', 'GET /health', 'GET /livez', 'GET /openapi.json',
       'GET /projects', 'GET /results', 'GET /results/{run_id}', 'GET /results/{run_id}/tests', 'GET /tests/history', 'GET /tests/slowest',
       'GET /trend', 'GET /workers', 'POST /results',
     ]);
     const names = (path: string) => (doc.paths[path]!.get!.parameters ?? []).map((p) => p.name);
-    expect(names('/results')).toEqual(['project', 'branch', 'worker_id', 'status', 'since', 'until', 'limit', 'cursor']);
+    expect(names('/results')).toEqual(['project', 'branch', 'worker_id', 'build_id', 'status', 'since', 'until', 'limit', 'cursor']);
     expect(names('/results/{run_id}')).toEqual(['run_id']);
-    expect(names('/results/{run_id}/tests')).toEqual(['run_id', 'outcome', 'nodeid', 'limit']);
+    expect(names('/results/{run_id}/tests')).toEqual(['run_id', 'outcome', 'tag', 'nodeid', 'limit']);
+    expect(names('/builds')).toEqual(['project', 'branch', 'limit', 'cursor']);
+    expect(names('/builds/{build_id}')).toEqual(['build_id', 'project']);
+    expect(doc.paths['/builds/{build_id}']!.get!.parameters!.find((p) => p.name === 'project')).toMatchObject({ in: 'query', required: true });
+    expect(Object.keys(doc.paths['/builds/{build_id}']!.get!.responses)).toContain('404');
     expect(names('/trend')).toEqual(['project', 'branch', 'limit']);
     expect(doc.paths['/trend']!.get!.parameters!.find((p) => p.name === 'project')!.required).toBe(true);
-    expect(names('/failures/stats')).toEqual(['project', 'branch', 'days', 'since', 'limit']);
+    expect(names('/failures/stats')).toEqual(['project', 'branch', 'tag', 'days', 'since', 'limit']);
     expect(names('/failures/groups')).toEqual(['project', 'branch', 'days', 'limit']);
-    expect(names('/flaky')).toEqual(['project', 'branch', 'window', 'limit']);
+    expect(names('/flaky')).toEqual(['project', 'branch', 'tag', 'window', 'limit']);
     expect(names('/tests/history')).toEqual(['project', 'nodeid', 'branch', 'limit']);
     expect(names('/tests/slowest')).toEqual(['project', 'branch', 'runs', 'limit']);
     expect(names('/compare')).toEqual(['base', 'head', 'limit']);
     expect(Object.keys(doc.paths['/results']!.post!.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '500', '503']);
     expect(Object.keys(doc.paths['/results/{run_id}']!.get!.responses)).toContain('404');
     expect(Object.keys(doc.paths['/health']!.get!.responses).sort()).toEqual(['200', '503']);
+    expect(Object.keys(doc.paths['/livez']!.get!.responses)).toEqual(['200']);
   });
 
   it('carries the shared schemas: the RunResult body and every response', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual([
-      'Accepted', 'ErrorBody', 'FailureGroups', 'FailureStats', 'FlakyTests', 'Health', 'Projects', 'RunComparison', 'RunDetail', 'RunPage',
+      'Accepted', 'BuildDetail', 'BuildPage', 'ErrorBody', 'FailureGroups', 'FailureStats', 'FlakyTests', 'Health', 'Projects', 'RunComparison', 'RunDetail', 'RunPage',
       'RunResult', 'RunTestItems', 'SlowTests', 'TestHistory', 'Trend', 'Workers',
     ]);
     expect(doc.components.schemas.RunResult).toMatchObject({ type: 'object', required: expect.arrayContaining(['run_id', 'project', 'started_at', 'status']) });
+    expect(doc.components.schemas.BuildDetail).toMatchObject({ required: expect.arrayContaining(['build_id', 'status', 'run_count', 'duration', 'summary', 'shards', 'runs']) });
+    expect(JSON.stringify(doc.components.schemas.RunPage)).toMatch(/"build_id".*"shard"/);
     expect(doc.components.schemas.ErrorBody).toMatchObject({ properties: { error: { properties: { code: { enum: expect.arrayContaining(['invalid_query', 'not_found']) } } } } });
   });
 });

@@ -52,6 +52,13 @@ describe('with Redis unreachable', () => {
   });
   afterAll(() => ctx.close());
 
+  it('GET /livez (liveness) still answers 200 ok while /health (readiness) answers 503', async () => {
+    const live = await ctx.get('/livez');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok' });
+    expect((await ctx.get('/health')).status).toBe(503);
+  });
+
   it('GET /health answers 503 degraded, naming what failed', async () => {
     const res = await ctx.get('/health');
     expect(res.status).toBe(503);
@@ -88,8 +95,23 @@ describe('with the database gone', () => {
       const health = await ctx.get('/health');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ status: 'degraded', redis: { ok: true }, db: { ok: false, dialect: testDialect(), error: expect.any(String) } });
+      expect(await ctx.get('/livez')).toMatchObject({ status: 200, body: { status: 'ok' } });
     } finally {
       await ctx.close().catch(() => {});
     }
+  });
+});
+
+describe('GET /livez with API_TOKEN set', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startApp({ env: { API_TOKEN: 'livez-test-token-0123456789' } });
+  });
+  afterAll(() => ctx.close());
+
+  it('answers without a token, as the kubelet probes it, while other routes still need one', async () => {
+    expect(await ctx.get('/livez')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect((await ctx.get('/livez/x')).status).toBe(401);
+    expect((await ctx.get('/results')).status).toBe(401);
   });
 });

@@ -40,9 +40,9 @@ export interface IngestConfig {
   retentionDays: number | null;
   /** `LOG_LEVEL`. @defaultValue `info` */
   logLevel: LogLevel;
-  /** `INGEST_HEALTH_PORT`: serve `GET /health` on 127.0.0.1 (`INGEST_HEALTH_HOST`) at this port, for probes. @defaultValue unset (no port) */
+  /** `INGEST_HEALTH_PORT`: serve `GET /livez` and `GET /health` at this port on `INGEST_HEALTH_HOST`, for probes. @defaultValue unset (no port) */
   healthPort: number | null;
-  /** `INGEST_HEALTH_HOST`. @defaultValue `0.0.0.0` when a port is set */
+  /** `INGEST_HEALTH_HOST`: the address the health port binds; a container whose kubelet probes it sets `0.0.0.0`. @defaultValue `127.0.0.1` */
   healthHost: string;
 }
 
@@ -83,7 +83,7 @@ const EnvSchema = z.object({
   RUN_STALE_SECONDS: integer(1, 300),
   RETENTION_DAYS: optional(z.coerce.number({ message: 'expected a number of days' }).positive({ message: 'expected a positive number of days' }).max(36_500).optional()),
   INGEST_HEALTH_PORT: optional(z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65_535).optional()),
-  INGEST_HEALTH_HOST: optional(z.string().trim().min(1).default('0.0.0.0')),
+  INGEST_HEALTH_HOST: optional(z.string().trim().min(1).default('127.0.0.1')),
   LOG_LEVEL: optional(z.enum(logLevels, { message: `expected one of ${logLevels.join(', ')}` }).default('info')),
 });
 

@@ -49,6 +49,11 @@ export interface Ingest {
   /** Finishes the batch in hand, acknowledges it and releases everything. Idempotent. */
   close(): Promise<void>;
   stats(): IngestStats;
+  /**
+   * Resolves once the consume loop runs and Redis answers a PING within `timeoutMs`; rejects with the
+   * reason otherwise (starting, closing, connection down). What ingest's readiness probe asks.
+   */
+  checkReady(timeoutMs?: number): Promise<void>;
 }
 
 interface Valid {
@@ -414,5 +419,19 @@ export function createIngest(config: IngestConfig, deps: IngestDeps = {}): Inges
       return closed;
     },
     stats: () => ({ consumer: config.consumer, ...counters }),
+    async checkReady(timeoutMs = 1_500) {
+      if (closing) throw new Error('ingest is stopping');
+      if (!loop || !redis || !blocking) throw new Error('ingest is starting: waiting for the database and Redis');
+      for (const client of [redis, blocking]) {
+        if (client.status !== 'ready') throw new Error(`a Redis connection is ${client.status}`);
+      }
+      const timeout = new AbortController();
+      try {
+        const answered = await Promise.race([redis.ping().then(() => true), sleep(timeoutMs, timeout.signal).then(() => false)]);
+        if (!answered) throw new Error(`Redis did not answer PING within ${timeoutMs} ms`);
+      } finally {
+        timeout.abort();
+      }
+    },
   };
 }

@@ -31,6 +31,19 @@ const stop = (signal: NodeJS.Signals) => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
+// Probes listen before ingest starts: while it waits for Redis or the database it is alive (/livez), not ready (/health).
+if (config.healthPort !== null) {
+  const url = `http://${config.healthHost.includes(':') ? `[${config.healthHost}]` : config.healthHost}:${config.healthPort}`;
+  try {
+    const server = await startHealthServer(ingest, () => !stopping, config.healthHost, config.healthPort);
+    server.unref();
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot listen on ${url} (INGEST_HEALTH_HOST, INGEST_HEALTH_PORT)`);
+    process.exit(1);
+  }
+  logger.info({ livez: `${url}/livez`, health: `${url}/health` }, 'health endpoint listening');
+}
+
 try {
   await ingest.start();
 } catch (error) {
@@ -38,10 +51,4 @@ try {
   logger.fatal({ err: error }, message);
   await ingest.close().catch(() => {});
   process.exit(1);
-}
-
-if (config.healthPort !== null) {
-  const server = await startHealthServer(ingest, () => !stopping, config.healthHost, config.healthPort);
-  server.unref();
-  logger.info({ url: `http://${config.healthHost}:${config.healthPort}/health` }, 'health endpoint listening');
 }

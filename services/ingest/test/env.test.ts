@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       retentionDays: null,
       logLevel: 'info',
       healthPort: null,
-      healthHost: '0.0.0.0',
+      healthHost: '127.0.0.1',
     });
   });
 

@@ -1,8 +1,8 @@
 import {
-  ErrorBodySchema, FailureGroupsSchema, FailureStatsSchema, FlakyTestsSchema, HealthSchema, RunComparisonSchema, RunDetailSchema, RunPageSchema,
+  BuildDetailSchema, BuildPageSchema, ErrorBodySchema, FailureGroupsSchema, FailureStatsSchema, FlakyTestsSchema, HealthSchema, RunComparisonSchema, RunDetailSchema, RunPageSchema,
   RunTestItemsSchema, SlowTestsSchema, TestHistorySchema, TrendSchema, WorkersSchema,
   describeIssues,
-  type FailureGroups, type FailureStats, type FlakyTests, type Health, type RunComparison, type RunDetail, type RunPage, type RunTestItem,
+  type BuildDetail, type BuildPage, type FailureGroups, type FailureStats, type FlakyTests, type Health, type RunComparison, type RunDetail, type RunPage, type RunTestItem,
   type SlowTests, type TestHistory, type Trend, type Workers,
 } from '@pytest-platform/schema';
 import { z } from 'zod';
@@ -31,6 +31,7 @@ export interface ResultsQuery {
   project?: string | undefined;
   branch?: string | undefined;
   worker_id?: string | undefined;
+  build_id?: string | undefined;
   status?: string | undefined;
   since?: string | undefined;
   until?: string | undefined;
@@ -86,6 +87,20 @@ export class ApiClient {
     return items;
   }
 
+  builds(query: { project?: string | undefined; branch?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}): Promise<BuildPage> {
+    return this.#get('/builds', query, BuildPageSchema);
+  }
+
+  /** One build of a project with its runs, or `null` when the project has no such build. */
+  async build(project: string, buildId: string): Promise<BuildDetail | null> {
+    try {
+      return await this.#get(`/builds/${encodeURIComponent(buildId)}`, { project }, BuildDetailSchema);
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
   trend(query: { project: string; branch?: string | undefined; limit?: number | undefined }): Promise<Trend> {
     return this.#get('/trend', query, TrendSchema);
   }
@@ -94,7 +109,7 @@ export class ApiClient {
     return this.#get('/workers', {}, WorkersSchema);
   }
 
-  failureStats(query: { project?: string | undefined; branch?: string | undefined; days?: number | undefined; since?: string | undefined; limit?: number | undefined }): Promise<FailureStats> {
+  failureStats(query: { project?: string | undefined; branch?: string | undefined; days?: number | undefined; since?: string | undefined; tag?: string | undefined; limit?: number | undefined }): Promise<FailureStats> {
     return this.#get('/failures/stats', query, FailureStatsSchema);
   }
 
@@ -102,7 +117,7 @@ export class ApiClient {
     return this.#get('/tests/history', query, TestHistorySchema);
   }
 
-  flaky(query: { project: string; branch?: string | undefined; window?: number | undefined; limit?: number | undefined }): Promise<FlakyTests> {
+  flaky(query: { project: string; branch?: string | undefined; window?: number | undefined; tag?: string | undefined; limit?: number | undefined }): Promise<FlakyTests> {
     return this.#get('/flaky', query, FlakyTestsSchema);
   }
 

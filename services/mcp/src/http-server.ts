@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer as createNodeServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { RunDetail } from '@pytest-platform/schema';
 import { ApiClient } from './api-client.js';
 import type { McpConfig } from './env.js';
 import { createLogger, type Logger } from './logger.js';
@@ -28,9 +29,9 @@ function sendJson(res: ServerResponse, status: number, code: string, message: st
 }
 
 /**
- * The MCP service over HTTP: Streamable HTTP at `/mcp` (stateless: one MCP server per request)
- * and `GET /reports/{project}.html`. Host and Origin are checked against DNS rebinding; when
- * `API_TOKEN` or `API_READ_TOKEN` is set every request needs `Authorization: Bearer <token>` with one of them
+ * The MCP service over HTTP: Streamable HTTP at `/mcp` (stateless: one MCP server per request),
+ * `GET /reports/{project}.html`, and `GET /runs/{run_id}`, the link reporters print after a run. Host and Origin are checked against DNS rebinding; when
+ * `API_TOKEN` or `API_READ_TOKEN` is set every request but the probes (`/livez`, `/health`) needs `Authorization: Bearer <token>` with one of them
  * (everything here only reads, so both grant the same).
  */
 export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): Server {
@@ -71,6 +72,12 @@ export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Probes come from the kubelet, with the pod's IP as Host and no token; the answer tells nothing about this service.
+    if ((url.pathname === '/livez' || url.pathname === '/health') && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
     if (!hostAllowed(req.headers.host)) {
       logger.warn({ host: req.headers.host }, 'refused foreign Host header');
       return sendJson(res, 403, 'forbidden_host', `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed; add it to MCP_ALLOWED_HOSTS.`);
@@ -96,12 +103,12 @@ export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): 
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, 'method_not_allowed', 'Use GET.', { allow: 'GET, HEAD' });
       return handleReport(req, res, decodeURIComponent(report[1]), url.searchParams.get('branch') || undefined);
     }
-    if (url.pathname === '/health' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', api_url: config.apiUrl }));
-      return;
+    const runLink = /^\/runs\/([^/]+)$/.exec(url.pathname);
+    if (runLink?.[1]) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, 'method_not_allowed', 'Use GET.', { allow: 'GET, HEAD' });
+      return handleRunLink(req, res, runLink[1]);
     }
-    sendJson(res, 404, 'not_found', `No route ${req.method} ${url.pathname}; use POST /mcp or GET /reports/{project}.html.`);
+    sendJson(res, 404, 'not_found', `No route ${req.method} ${url.pathname}; use POST /mcp, GET /reports/{project}.html or GET /runs/{run_id}.`);
   }
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -139,6 +146,34 @@ export function createHttpServer(config: McpConfig, deps: HttpServerDeps = {}): 
       logger.warn({ err: (error as Error).message, project }, 'report failed');
       text(502, (error as Error).message);
     }
+  }
+
+  /**
+   * Where a run's results are: until a run page exists, a redirect to its project's report (on its
+   * branch). Answers say nothing about the API behind this service.
+   */
+  async function handleRunLink(req: IncomingMessage, res: ServerResponse, encodedRunId: string): Promise<void> {
+    const text = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    let runId: string;
+    try {
+      runId = decodeURIComponent(encodedRunId);
+    } catch {
+      return text(400, 'The run id in this link is not valid.');
+    }
+    let run: RunDetail | null;
+    try {
+      run = await api.run(runId);
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, run_id: runId }, 'run link failed');
+      return text(502, 'The results are not available right now; try again later.');
+    }
+    if (!run) return text(404, `No run ${JSON.stringify(runId.slice(0, 128))} is stored. A run appears here once it has been sent and stored.`);
+    const branch = run.branch === null ? '' : `?branch=${encodeURIComponent(run.branch)}`;
+    const location = `/reports/${encodeURIComponent(run.project)}.html${branch}`;
+    text(302, `The results of run ${run.run_id} are in the report at ${location}`, { location });
   }
 
   return server;

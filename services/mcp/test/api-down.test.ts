@@ -34,6 +34,7 @@ const calls: [string, Record<string, unknown>][] = [
   ['get_failure_groups', { project: 'demo' }],
   ['get_slowest_tests', { project: 'demo' }],
   ['get_new_failures', { project: 'demo' }],
+  ['get_build', { project: 'acme/shop', build_id: '4242-1' }],
 ];
 
 test('with the API stopped every tool is an error naming API_URL; the server answers again once the API is back', async () => {
@@ -46,7 +47,11 @@ test('with the API stopped every tool is an error naming API_URL; the server ans
   const report = await fetch(`${mcp.url}/reports/demo.html`);
   expect(report.status).toBe(502);
   expect(await report.text()).toContain(`API_URL=${stack.apiUrl}`);
-  expect((await client.listTools()).tools).toHaveLength(12);
+  const runId = stack.runs.demo!.at(-1)!.run_id;
+  const link = await fetch(`${mcp.url}/runs/${runId}`, { redirect: 'manual' });
+  expect(link.status).toBe(502);
+  expect(await link.text()).toBe('The results are not available right now; try again later.');
+  expect((await client.listTools()).tools).toHaveLength(13);
 
   await stack.startApi();
   for (const [name, args] of calls) {
@@ -54,4 +59,5 @@ test('with the API stopped every tool is an error naming API_URL; the server ans
     expect(result.isError ?? false, `${name}: ${textOf(result)}`).toBe(false);
   }
   expect((await fetch(`${mcp.url}/reports/demo.html`)).status).toBe(200);
+  expect((await fetch(`${mcp.url}/runs/${runId}`, { redirect: 'manual' })).headers.get('location')).toBe('/reports/demo.html?branch=main');
 });

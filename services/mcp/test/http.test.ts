@@ -65,7 +65,7 @@ describe('MCP over Streamable HTTP with API_TOKEN set', () => {
     const client = new Client({ name: 'http-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${mcp.url}/mcp`), { requestInit: { headers: auth } }));
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(12);
+    expect(tools).toHaveLength(13);
     const result = await client.callTool({ name: 'get_summary', arguments: { project: 'demo', limit: 4 } });
     expect(result.isError ?? false).toBe(false);
     expect((result.structuredContent as { runs: unknown[] }).runs).toHaveLength(4);
@@ -81,7 +81,41 @@ describe('MCP over Streamable HTTP with API_TOKEN set', () => {
     expect(res.body).toContain('demo <small>main</small>');
     const unknown = await get(`${mcp.url}/reports/nope.html`, auth);
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toContain('Known projects: "demo", "other"');
+    expect(unknown.body).toContain('Known projects: "acme/shop", "demo", "other"');
+  });
+
+  test('GET /runs/{run_id} redirects to the report of the run\'s project and branch, which answers 200', async () => {
+    const [shard] = stack.runs['acme/shop']!;
+    const res = await get(`${mcp.url}/runs/${shard!.run_id}`, auth);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/reports/acme%2Fshop.html?branch=release%2F1.x');
+    const followed = await fetch(`${mcp.url}/runs/${shard!.run_id}`, { headers: auth });
+    expect(followed.status).toBe(200);
+    expect(followed.url).toBe(`${mcp.url}/reports/acme%2Fshop.html?branch=release%2F1.x`);
+    expect(followed.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await followed.text();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('acme/shop <small>release/1.x</small>');
+
+    const demo = stack.runs.demo!.at(-1)!;
+    expect((await get(`${mcp.url}/runs/${demo.run_id}`, auth)).headers.location).toBe('/reports/demo.html?branch=main');
+    const head = await get(`${mcp.url}/runs/${demo.run_id}`, auth, 'HEAD');
+    expect([head.status, head.headers.location, head.body]).toEqual([302, '/reports/demo.html?branch=main', '']);
+  });
+
+  test('GET /runs/{run_id} of an unknown run is a plain 404 that says nothing about the API; the access rules are those of the reports', async () => {
+    const unknown = await get(`${mcp.url}/runs/no-such-run`, auth);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(unknown.body).toBe('No run "no-such-run" is stored. A run appears here once it has been sent and stored.');
+    expect(unknown.body).not.toContain(stack.apiUrl);
+
+    const demo = stack.runs.demo!.at(-1)!;
+    expect((await get(`${mcp.url}/runs/${demo.run_id}`)).status).toBe(401);
+    expect((await get(`${mcp.url}/runs/${demo.run_id}`, { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    expect((await get(`${mcp.url}/runs/${demo.run_id}`, { ...auth, host: `attacker.example:${mcp.port}` })).status).toBe(403);
+    const post = await get(`${mcp.url}/runs/${demo.run_id}`, auth, 'POST');
+    expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
   });
 });
 
@@ -89,12 +123,13 @@ test('MCP_ALLOWED_HOSTS adds accepted Host values', async () => {
   const server = createHttpServer(testConfig({ allowedHosts: ['mcp.internal', 'reports.example:8443'], logLevel: 'silent', apiUrl: 'http://127.0.0.1:1' }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const status = async (host: string) => (await get(`http://127.0.0.1:${port}/health`, { host })).status;
-  expect(await status('mcp.internal')).toBe(200);
-  expect(await status('mcp.internal:9999')).toBe(200);
-  expect(await status('reports.example:8443')).toBe(200);
+  // An unknown path: 404 once the Host passed, 403 when it did not (the probes answer every Host).
+  const status = async (host: string) => (await get(`http://127.0.0.1:${port}/nowhere`, { host })).status;
+  expect(await status('mcp.internal')).toBe(404);
+  expect(await status('mcp.internal:9999')).toBe(404);
+  expect(await status('reports.example:8443')).toBe(404);
   expect(await status('reports.example:80')).toBe(403);
-  expect(await status(`[::1]:${port}`)).toBe(200);
+  expect(await status(`[::1]:${port}`)).toBe(404);
   expect(await status(`localhost:${port + 1}`)).toBe(403);
   await new Promise((resolve) => server.close(resolve));
 });

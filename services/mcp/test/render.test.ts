@@ -5,7 +5,7 @@ import { REPORT_CSP, escapeHtml, renderReport, reportLimits, trendDirection, typ
 const summary = { total: 10, passed: 8, failed: 1, skipped: 0, errors: 1, xfailed: 0, xpassed: 0, flaky: 0 };
 const run = (i: number, overrides: Partial<Run> = {}): Run => ({
   run_id: `run-${i}`, project: 'demo', branch: 'main', commit: 'abc1234', worker_id: 'ci-01', framework: 'pytest',
-  framework_version: '9.0.0', started_at: new Date(Date.UTC(2026, 10, 1 + i)).toISOString(), finished_at: null,
+  framework_version: '9.0.0', started_at: new Date(Date.UTC(2026, 10, 1 + i)).toISOString(), build_id: null, shard: null, finished_at: null,
   duration: 10 + i, status: 'failed', summary, pass_rate: 0.8, environment: {}, ...overrides,
 });
 const point = (i: number, rate: number | null): TrendPoint => ({

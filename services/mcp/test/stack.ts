@@ -42,6 +42,7 @@ export function demoRuns(): RunResultInput[] {
         longrepr: failed ? `def test_case_${t}():\n>       assert ${t} == 200\nE       AssertionError: assert ${t} == 200\n\ntests/test_api.py:${10 + t}: AssertionError` : null,
         file: 'tests/test_api.py',
         line: 10 + t,
+        ...(t === 1 ? { tags: ['slow', 'owner=payments'] } : {}),
       });
     }
     tests.push({ nodeid: 'tests/test_skip.py::test_later', outcome: 'skipped', message: 'not ready' });
@@ -62,6 +63,22 @@ export function demoRuns(): RunResultInput[] {
     }),
   );
   return runs;
+}
+
+/** Build 4242-1 of project `acme/shop` on branch `release/1.x`: shard 1/2 passed (40 s), shard 2/2 failed (60 s, 5 s later). */
+export function buildRuns(): RunResultInput[] {
+  const start = Date.parse(started(1)) - 3_600_000;
+  const common = { project: 'acme/shop', branch: 'release/1.x', commit: 'f00d', worker_id: 'ci-runner-03', build_id: '4242-1' };
+  return [
+    makeRun({
+      ...common, shard: '1/2', started_at: new Date(start).toISOString(), finished_at: new Date(start + 40_000).toISOString(), duration: 40,
+      tests: [{ nodeid: 'a', outcome: 'passed' }, { nodeid: 'b', outcome: 'passed' }, { nodeid: 'c', outcome: 'passed' }],
+    }),
+    makeRun({
+      ...common, shard: '2/2', started_at: new Date(start + 5_000).toISOString(), finished_at: new Date(start + 65_000).toISOString(), duration: 60,
+      tests: [{ nodeid: 'd', outcome: 'passed' }, { nodeid: 'e', outcome: 'failed', message: 'AssertionError: e' }],
+    }),
+  ];
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -88,7 +105,11 @@ export async function startStack(options: { token?: string; runs?: Record<string
   const apiUrl = `http://127.0.0.1:${port}`;
   const ingest = await startService('ingest', common);
   let api = await startService('api', apiEnv);
-  const runs = options.runs ?? { demo: demoRuns(), other: [makeRun({ project: 'other', branch: 'dev', worker_id: 'ci-runner-03', started_at: started(5) })] };
+  const runs = options.runs ?? {
+    demo: demoRuns(),
+    other: [makeRun({ project: 'other', branch: 'dev', worker_id: 'ci-runner-03', started_at: started(5) })],
+    'acme/shop': buildRuns(),
+  };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const all = Object.values(runs).flat();

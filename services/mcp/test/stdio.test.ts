@@ -34,10 +34,10 @@ async function call(name: string, args: Record<string, unknown> = {}): Promise<C
 }
 
 describe('MCP over stdio against a seeded stack', () => {
-  test('lists the twelve tools with input and output schemas and read-only annotations', async () => {
+  test('lists the thirteen tools with input and output schemas and read-only annotations', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'compare_runs', 'get_failure_groups', 'get_failure_stats', 'get_failures', 'get_flaky_tests', 'get_new_failures', 'get_report',
+      'compare_runs', 'get_build', 'get_failure_groups', 'get_failure_stats', 'get_failures', 'get_flaky_tests', 'get_new_failures', 'get_report',
       'get_slowest_tests', 'get_summary', 'get_test_history', 'get_trend', 'get_workers',
     ]);
     for (const tool of tools) {
@@ -95,6 +95,8 @@ describe('MCP over stdio against a seeded stack', () => {
     expect(data.tests[0]?.nodeid).toBe('tests/test_api.py::test_case_0');
     const counts = data.tests.map((t) => t.failures);
     expect([...counts].sort((a, b) => b - a)).toEqual(counts);
+    const tagged = await call('get_failure_stats', { project: 'demo', days: 7, tag: 'slow' });
+    expect((tagged.structuredContent as { tests: { nodeid: string }[] }).tests.map((t) => t.nodeid)).toEqual(['tests/test_api.py::test_case_1']);
   });
 
   test('get_report: the complete HTML as text, size and sections as structured content', async () => {
@@ -128,6 +130,8 @@ describe('MCP over stdio against a seeded stack', () => {
     expect(case0?.kinds).toEqual(['same_commit', 'flip']);
     expect(case0?.evidence.same_commit.length).toBeGreaterThan(1);
     expect(data.items.map((t) => t.nodeid)).not.toContain('tests/test_skip.py::test_later');
+    const tagged = await call('get_flaky_tests', { project: 'demo', branch: 'main', tag: 'owner=payments' });
+    expect((tagged.structuredContent as { items: { nodeid: string }[] }).items.map((t) => t.nodeid)).toEqual(['tests/test_api.py::test_case_1']);
   });
 
   test('get_failure_groups: one group per normalized message', async () => {
@@ -160,6 +164,34 @@ describe('MCP over stdio against a seeded stack', () => {
     expect(data.run_id).toBe(stack.runs.demo?.at(-1)?.run_id);
     expect(data.counts).toEqual({ new: 2, recurring: 0, flaky: 0 });
     expect(data.failures.map((f) => f.nodeid)).toEqual(['tests/test_db.py::test_connect', XSS_NODEID]);
+  });
+
+  test('get_build: the runs of one CI build summed, the worst status, first start to last finish, and each run', async () => {
+    const [shard1, shard2] = stack.runs['acme/shop']!;
+    const result = await call('get_build', { project: 'acme/shop', build_id: '4242-1' });
+    expect(result.isError ?? false).toBe(false);
+    const { runs, ...build } = result.structuredContent as { runs: { run_id: string; shard: string | null; status: string; duration: number | null }[] };
+    expect(build).toEqual({
+      build_id: '4242-1', project: 'acme/shop', branch: 'release/1.x', commit: 'f00d', status: 'failed', run_count: 2,
+      started_at: shard1!.started_at, finished_at: shard2!.finished_at, duration: 65,
+      summary: { total: 5, passed: 4, failed: 1, skipped: 0, errors: 0, xfailed: 0, xpassed: 0, flaky: 0 },
+      pass_rate: 0.8, shards: ['1/2', '2/2'],
+    });
+    expect(runs.map((r) => [r.run_id, r.shard, r.status, r.duration])).toEqual([[shard1!.run_id, '1/2', 'passed', 40], [shard2!.run_id, '2/2', 'failed', 60]]);
+    expect(textOf(result).split('\n').slice(0, 2)).toEqual([
+      'Build 4242-1 of acme/shop (release/1.x @ f00d): failed, 2 runs, shards 1/2, 2/2.',
+      '5 tests: 4 passed, 1 failed, 0 errors, 0 skipped; pass rate 80.0 %; 65.0 s.',
+    ]);
+
+    const unknown = await call('get_build', { project: 'acme/shop', build_id: 'nope' });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toMatch(/^Unknown build "nope" in project "acme\/shop"\. Most recent builds: 4242-1 \(release\/1\.x, /);
+    const otherProject = await call('get_build', { project: 'demo', build_id: '4242-1' });
+    expect(textOf(otherProject)).toContain('No run of this project carries a build id yet.');
+    const project = await call('get_build', { project: 'nope', build_id: '4242-1' });
+    expect(textOf(project)).toContain('Known projects');
+    const missing = await client.callTool({ name: 'get_build', arguments: { project: 'acme/shop' } }).catch((e: unknown) => e);
+    expect((missing as McpError).code).toBe(ErrorCode.InvalidParams);
   });
 
   test('an unknown project or run is a tool error that says what exists', async () => {

@@ -3,8 +3,10 @@ export type { RunTable, RunRow, NewRun, RunUpdate } from './tables/run.table.js'
 export type { TestTable, TestRow, NewTest } from './tables/test.table.js';
 export type { ResultTable, ResultRow, NewResult } from './tables/result.table.js';
 export type { WorkerTable, WorkerRow, NewWorker } from './tables/worker.table.js';
-export { parseDatabaseUrl, DEFAULT_SQLITE_FILE } from './database-url.js';
-export type { DatabaseTarget } from './database-url.js';
+export type { BuildTable, BuildRow, NewBuild } from './tables/build.table.js';
+export type { TestTagTable, TestTagRow } from './tables/test-tag.table.js';
+export { parseDatabaseUrl, DEFAULT_SQLITE_FILE } from '@pytest-platform/config';
+export type { DatabaseTarget } from '@pytest-platform/config';
 export { openDatabase, optimizeSqlite } from './open-database.js';
 export type { Store, OpenOptions } from './open-database.js';
 export { migrateToLatest } from './migrate.js';
@@ -38,3 +40,5 @@ export { listSlowestTests } from './repositories/slowest-tests.repository.js';
 export type { SlowestTestsParams } from './repositories/slowest-tests.repository.js';
 export { listClassifiedRunFailures, CLASSIFICATION_WINDOW } from './repositories/failure-classification.repository.js';
 export { deleteRunsStartedBefore, RETENTION_BATCH_RUNS } from './repositories/retention.repository.js';
+export { listBuilds, findBuild } from './repositories/build.repository.js';
+export type { BuildFilter } from './repositories/build.repository.js';

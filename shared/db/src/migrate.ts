@@ -3,13 +3,14 @@ import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as testIntelligence from './migrations/0002-test-intelligence.js';
 import * as failureRollups from './migrations/0003-failure-rollups.js';
+import * as buildsAndTags from './migrations/0004-builds-and-tags.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 const migrations: Record<string, DialectMigration> = {
   '0001-initial': initial, '0002-test-intelligence': testIntelligence,
-  '0003-failure-rollups': failureRollups,
+  '0003-failure-rollups': failureRollups, '0004-builds-and-tags': buildsAndTags,
 };
 
 class DialectMigrationProvider implements MigrationProvider {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult } from '@pytest-platform/schema';
-import { isFailure, RollupDeltas, type RolledRun } from './rollup-deltas.js';
+import { BuildDeltas, KnownTags, TagDeltas, tagsJson, type StoredRunHeader } from './build-deltas.js';
+import { isFailure, RollupDeltas } from './rollup-deltas.js';
 import type { StoredRun } from './sqlite-run-writer.js';
 
 export interface AsyncRunWriter {
@@ -8,17 +9,21 @@ export interface AsyncRunWriter {
   write(entries: readonly StreamEntry[], now?: number): Promise<StoredRun[]>;
 }
 
-const RUN_COLUMNS = `run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at, environment, last_seen_at`;
+const RUN_COLUMNS = `run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at, environment, last_seen_at, build_id, shard`;
+
+// Project, branch and start are fixed by the first entry stored; build and shard by the first that names them.
+const STORED_RUN = `
+  build_id = coalesce(runs.build_id, excluded.build_id), shard = coalesce(runs.shard, excluded.shard)
+  RETURNING id, summary_final, project, branch, commit_sha, started_at, build_id`;
 
 const UPSERT_RUNNING = `
-  INSERT INTO runs (${RUN_COLUMNS}, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'running')
-  ON CONFLICT (run_id) DO UPDATE SET last_seen_at = greatest(runs.last_seen_at, excluded.last_seen_at)
-  RETURNING id, summary_final, project, branch, started_at`;
+  INSERT INTO runs (${RUN_COLUMNS}, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'running')
+  ON CONFLICT (run_id) DO UPDATE SET last_seen_at = greatest(runs.last_seen_at, excluded.last_seen_at), ${STORED_RUN}`;
 
 const UPSERT_FINAL = `
   INSERT INTO runs (${RUN_COLUMNS}, finished_at, duration, status, total, passed, failed, skipped, errors,
                     xfailed, xpassed, flaky, summary_final)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
   ON CONFLICT (run_id) DO UPDATE SET
     finished_at = excluded.finished_at, duration = excluded.duration, status = excluded.status,
     total = CASE WHEN excluded.summary_final = 1 THEN excluded.total ELSE runs.total END,
@@ -30,8 +35,7 @@ const UPSERT_FINAL = `
     xpassed = CASE WHEN excluded.summary_final = 1 THEN excluded.xpassed ELSE runs.xpassed END,
     flaky = CASE WHEN excluded.summary_final = 1 THEN excluded.flaky ELSE runs.flaky END,
     summary_final = greatest(runs.summary_final, excluded.summary_final),
-    last_seen_at = greatest(runs.last_seen_at, excluded.last_seen_at)
-  RETURNING id, summary_final, project, branch, started_at`;
+    last_seen_at = greatest(runs.last_seen_at, excluded.last_seen_at), ${STORED_RUN}`;
 
 // Arrays through unnest: one statement per batch of tests, the COPY-like path that pg offers without a stream.
 const INTERN_TESTS = `
@@ -51,15 +55,16 @@ const FIND_TESTS = `SELECT id, nodeid FROM tests WHERE project = $1 AND nodeid =
 // old outcome: it holds the same entry, so it changes nothing.
 const UPSERT_RESULTS = `
   WITH input AS (
-    SELECT * FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[])
-      AS r(test_id, outcome, duration, attempts, message, longrepr, signature)
+    SELECT * FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
+      AS r(test_id, outcome, duration, attempts, message, longrepr, signature, tags)
   ), old AS (
     SELECT test_id, outcome, signature FROM results WHERE run_id = $1 AND test_id = ANY($2::int[])
   ), written AS (
-    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature)
-    SELECT $1, test_id, outcome, duration, attempts, message, longrepr, signature FROM input
+    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags)
+    SELECT $1, test_id, outcome, duration, attempts, message, longrepr, signature, tags FROM input
     ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
-      attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature
+      attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature,
+      tags = excluded.tags
     RETURNING test_id, xmax <> 0 AS existed
   )
   SELECT written.test_id, old.outcome, old.signature FROM written LEFT JOIN old ON old.test_id = written.test_id
@@ -78,6 +83,18 @@ const UPSERT_FAILURE_DAYS = `
     first_at = CASE WHEN excluded.last_run = 0 THEN failure_days.first_at ELSE least(failure_days.first_at, excluded.first_at) END,
     last_run = CASE WHEN excluded.last_run <> 0 AND excluded.last_at >= failure_days.last_at THEN excluded.last_run ELSE failure_days.last_run END,
     last_at = CASE WHEN excluded.last_run = 0 THEN failure_days.last_at ELSE greatest(failure_days.last_at, excluded.last_at) END`;
+
+const UPSERT_BUILDS = `
+  INSERT INTO builds (project, build_id, branch, commit_sha, started_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+  ON CONFLICT (project, build_id) DO UPDATE SET started_at = least(builds.started_at, excluded.started_at),
+    branch = coalesce(builds.branch, excluded.branch), commit_sha = coalesce(builds.commit_sha, excluded.commit_sha)
+  WHERE excluded.started_at < builds.started_at OR (builds.branch IS NULL AND excluded.branch IS NOT NULL)
+    OR (builds.commit_sha IS NULL AND excluded.commit_sha IS NOT NULL)`;
+
+const INSERT_TEST_TAGS = `
+  INSERT INTO test_tags (tag, project, test_id) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+  ON CONFLICT DO NOTHING`;
 
 const RECOUNT = `
   UPDATE runs SET (total, passed, failed, skipped, errors, xfailed, xpassed, flaky) = (
@@ -102,9 +119,11 @@ interface Batch {
   interned: string[];
   workers: Map<string, unknown[]>;
   rollups: RollupDeltas;
+  builds: BuildDeltas;
+  tags: TagDeltas;
 }
 // bigint columns come back as numbers (the INT8 type parser of open-database.ts).
-type StoredRow = RolledRun & { summary_final: number };
+type StoredRow = StoredRunHeader & { summary_final: number };
 const ms = (iso: string) => Date.parse(iso);
 // Postgres text cannot hold NUL; everything else passes through.
 const pgText = (value: string | null) => (value === null ? null : value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
@@ -115,10 +134,11 @@ const pgText = (value: string | null) => (value === null ? null : value.includes
  */
 export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
   const testIds = new Map<string, number>();
+  const knownTags = new KnownTags();
 
   const header = (h: RunHeader, now: number) => [
     h.run_id, pgText(h.project), pgText(h.branch), pgText(h.commit), pgText(h.worker_id), pgText(h.framework),
-    pgText(h.framework_version), ms(h.started_at), pgText(JSON.stringify(h.environment)), now,
+    pgText(h.framework_version), ms(h.started_at), pgText(JSON.stringify(h.environment)), now, pgText(h.build_id), h.shard,
   ];
 
   const final = (h: RunHeader, now: number, status: string, finishedAt: number | null, duration: number | null, s: Summary | undefined) => [
@@ -149,6 +169,11 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
       }
       const ids = slice.map((t) => testIds.get(key(pgText(t.nodeid)!))!);
       const signatures = slice.map((t) => (isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null));
+      const tagged = slice.map((t, i) => {
+        const json = tagsJson(t.tags);
+        if (json !== null) batch.tags.add(t.tags!.map((tag) => pgText(tag)!), pgText(project)!, ids[i]!);
+        return pgText(json);
+      });
       const { rows: existed } = await client.query<{ test_id: number; outcome: string | null; signature: string | null }>(UPSERT_RESULTS, [
         runPk,
         ids,
@@ -158,6 +183,7 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         slice.map((t) => pgText(t.message)),
         slice.map((t) => pgText(t.longrepr)),
         signatures,
+        tagged,
       ]);
       // Replaced rows: take the old failure out (if any). Later entries of a slice win, as in SQLite.
       const before = new Map(existed.map((r) => [r.test_id, r]));
@@ -169,6 +195,21 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         else if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
         if (signature !== null) bucket.addFailure(id, signature, 1, run);
       }
+    }
+  }
+
+  /** The batch's build rows and new test tags, in key order, like the rollups. */
+  async function writeBuildsAndTags(client: pg.PoolClient, batch: Batch) {
+    const b = batch.builds.rows();
+    if (b.length > 0) {
+      await client.query(UPSERT_BUILDS, [
+        b.map((r) => pgText(r.project)), b.map((r) => pgText(r.build_id)), b.map((r) => pgText(r.branch)), b.map((r) => pgText(r.commit_sha)), b.map((r) => r.started_at),
+      ]);
+    }
+    const t = batch.tags.rows();
+    for (let start = 0; start < t.length; start += SLICE) {
+      const s = t.slice(start, start + SLICE);
+      await client.query(INSERT_TEST_TAGS, [s.map((r) => r.tag), s.map((r) => r.project), s.map((r) => r.test_id)]);
     }
   }
 
@@ -198,22 +239,27 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
       case 'run': {
         const d = entry.data;
         const { rows } = await client.query<StoredRow>(UPSERT_FINAL, final(h, now, d.status, d.finished_at ? ms(d.finished_at) : null, d.duration, d.summary ?? summarize(d.tests)));
+        batch.builds.add(rows[0]!);
         await writeTests(client, batch, rows[0]!, h.project, d.tests);
         finished = true;
         break;
       }
-      case 'run.started':
-        await client.query(UPSERT_RUNNING, header(h, now));
+      case 'run.started': {
+        const { rows } = await client.query<StoredRow>(UPSERT_RUNNING, header(h, now));
+        batch.builds.add(rows[0]!);
         break;
+      }
       case 'run.tests': {
         const { rows } = await client.query<StoredRow>(UPSERT_RUNNING, header(h, now));
+        batch.builds.add(rows[0]!);
         await writeTests(client, batch, rows[0]!, h.project, entry.data.tests);
         if (rows[0]!.summary_final === 0) await client.query(RECOUNT, [rows[0]!.id]);
         break;
       }
       case 'run.finished': {
         const d = entry.data;
-        const { rows } = await client.query<{ id: number; summary_final: number }>(UPSERT_FINAL, final(h, now, d.status, ms(d.finished_at), d.duration, d.summary));
+        const { rows } = await client.query<StoredRow>(UPSERT_FINAL, final(h, now, d.status, ms(d.finished_at), d.duration, d.summary));
+        batch.builds.add(rows[0]!);
         if (rows[0]!.summary_final === 0) await client.query(RECOUNT, [rows[0]!.id]);
         finished = true;
         break;
@@ -226,7 +272,7 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
   return {
     async write(entries, now = Date.now()) {
       const client = await pool.connect();
-      const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas() };
+      const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(knownTags) };
       try {
         await client.query('BEGIN');
         const stored: StoredRun[] = [];
@@ -235,8 +281,10 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         for (const entry of ordered) stored.push(await writeOne(client, batch, entry, now));
         // Rollup and worker rows last and in one order: their locks are held only until the commit just after.
         await writeRollups(client, batch.rollups);
+        await writeBuildsAndTags(client, batch);
         for (const worker of [...batch.workers.keys()].sort()) await client.query(UPSERT_WORKER, batch.workers.get(worker));
         await client.query('COMMIT');
+        batch.tags.committed();
         return stored;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

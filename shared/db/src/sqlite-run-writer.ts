@@ -2,7 +2,8 @@ import type SqliteDatabase from 'better-sqlite3';
 import {
   failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult,
 } from '@pytest-platform/schema';
-import { isFailure, RollupDeltas, type RolledRun } from './rollup-deltas.js';
+import { BuildDeltas, KnownTags, TagDeltas, tagsJson, type StoredRunHeader } from './build-deltas.js';
+import { isFailure, RollupDeltas } from './rollup-deltas.js';
 
 /** What one stored entry changed, for the caller's events and logs. */
 export interface StoredRun {
@@ -22,9 +23,9 @@ type Final = { status: string; finished_at: number | null; duration: number | nu
 
 const ms = (iso: string) => Date.parse(iso);
 
-/** What the run upserts return: the stored run, whose project, branch and start are fixed once stored. */
-const STORED_RUN = 'id, summary_final, project, branch, started_at';
-type StoredRow = RolledRun & { summary_final: number };
+/** What the run upserts return: the stored run, whose project, branch, start, build and shard are fixed once stored. */
+const STORED_RUN = 'id, summary_final, project, branch, commit_sha, started_at, build_id';
+type StoredRow = StoredRunHeader & { summary_final: number };
 
 /**
  * The ingest write path on SQLite: raw prepared statements in one IMMEDIATE transaction per batch
@@ -35,18 +36,19 @@ type StoredRow = RolledRun & { summary_final: number };
 export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWriter {
   const upsertRunning = sqlite.prepare(`
     INSERT INTO runs (run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at,
-                      status, environment, last_seen_at)
+                      build_id, shard, status, environment, last_seen_at)
     VALUES (@run_id, @project, @branch, @commit, @worker_id, @framework, @framework_version, @started_at,
-            'running', @environment, @now)
-    ON CONFLICT (run_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)
+            @build_id, @shard, 'running', @environment, @now)
+    ON CONFLICT (run_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at),
+      build_id = coalesce(build_id, excluded.build_id), shard = coalesce(shard, excluded.shard)
     RETURNING ${STORED_RUN}`);
   const upsertFinal = sqlite.prepare(`
     INSERT INTO runs (run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at,
-                      finished_at, duration, status, total, passed, failed, skipped, errors, xfailed, xpassed, flaky,
-                      summary_final, environment, last_seen_at)
+                      build_id, shard, finished_at, duration, status, total, passed, failed, skipped, errors, xfailed,
+                      xpassed, flaky, summary_final, environment, last_seen_at)
     VALUES (@run_id, @project, @branch, @commit, @worker_id, @framework, @framework_version, @started_at,
-            @finished_at, @duration, @status, @total, @passed, @failed, @skipped, @errors, @xfailed, @xpassed, @flaky,
-            @summary_final, @environment, @now)
+            @build_id, @shard, @finished_at, @duration, @status, @total, @passed, @failed, @skipped, @errors, @xfailed,
+            @xpassed, @flaky, @summary_final, @environment, @now)
     ON CONFLICT (run_id) DO UPDATE SET
       finished_at = excluded.finished_at, duration = excluded.duration, status = excluded.status,
       total = CASE WHEN excluded.summary_final = 1 THEN excluded.total ELSE total END,
@@ -58,7 +60,8 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       xpassed = CASE WHEN excluded.summary_final = 1 THEN excluded.xpassed ELSE xpassed END,
       flaky = CASE WHEN excluded.summary_final = 1 THEN excluded.flaky ELSE flaky END,
       summary_final = max(summary_final, excluded.summary_final),
-      last_seen_at = max(last_seen_at, excluded.last_seen_at)
+      last_seen_at = max(last_seen_at, excluded.last_seen_at),
+      build_id = coalesce(build_id, excluded.build_id), shard = coalesce(shard, excluded.shard)
     RETURNING ${STORED_RUN}`);
   const internTest = sqlite.prepare(`
     INSERT INTO tests (project, nodeid, file, line) VALUES (?, ?, ?, ?)
@@ -67,11 +70,11 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
   // New rows take one statement; a row already there (a redelivery, a live run's repeat) is read
   // before it is replaced, so the rollups change by exactly what changed.
   const insertResult = sqlite.prepare(`
-    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, test_id) DO NOTHING`);
   const storedResult = sqlite.prepare('SELECT outcome, signature FROM results WHERE run_id = ? AND test_id = ?');
   const replaceResult = sqlite.prepare(`
-    UPDATE results SET outcome = ?, duration = ?, attempts = ?, message = ?, longrepr = ?, signature = ? WHERE run_id = ? AND test_id = ?`);
+    UPDATE results SET outcome = ?, duration = ?, attempts = ?, message = ?, longrepr = ?, signature = ?, tags = ? WHERE run_id = ? AND test_id = ?`);
   const upsertTestDay = sqlite.prepare(`
     INSERT INTO test_days (project, test_id, day, branch, runs) VALUES (@project, @test_id, @day, @branch, @runs)
     ON CONFLICT (project, test_id, day, branch) DO UPDATE SET runs = runs + excluded.runs`);
@@ -83,6 +86,11 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       first_at = CASE WHEN excluded.last_run = 0 THEN first_at ELSE min(first_at, excluded.first_at) END,
       last_run = CASE WHEN excluded.last_run <> 0 AND excluded.last_at >= last_at THEN excluded.last_run ELSE last_run END,
       last_at = CASE WHEN excluded.last_run = 0 THEN last_at ELSE max(last_at, excluded.last_at) END`);
+  const insertTestTag = sqlite.prepare('INSERT INTO test_tags (tag, project, test_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const upsertBuild = sqlite.prepare(`
+    INSERT INTO builds (project, build_id, branch, commit_sha, started_at) VALUES (@project, @build_id, @branch, @commit_sha, @started_at)
+    ON CONFLICT (project, build_id) DO UPDATE SET started_at = min(started_at, excluded.started_at),
+      branch = coalesce(branch, excluded.branch), commit_sha = coalesce(commit_sha, excluded.commit_sha)`);
   const countResults = sqlite.prepare(`
     SELECT outcome, count(*) AS n, sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS retried
     FROM results WHERE run_id = ? GROUP BY outcome`);
@@ -103,7 +111,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
   const headerParams = (h: RunHeader, now: number) => ({
     run_id: h.run_id, project: h.project, branch: h.branch, commit: h.commit, worker_id: h.worker_id,
     framework: h.framework, framework_version: h.framework_version, started_at: ms(h.started_at),
-    environment: JSON.stringify(h.environment), now,
+    build_id: h.build_id, shard: h.shard, environment: JSON.stringify(h.environment), now,
   });
 
   const writeFinal = (h: RunHeader, final: Final, now: number) => {
@@ -126,6 +134,9 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
   };
 
   const rollups = new RollupDeltas();
+  const builds = new BuildDeltas();
+  const knownTags = new KnownTags();
+  let tags = new TagDeltas(knownTags);
 
   const writeTests = (run: StoredRow, project: string, tests: readonly TestResult[]) => {
     const runPk = run.id;
@@ -143,21 +154,26 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
         ids.set(t.nodeid, id);
       }
       const signature = isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null;
-      if (insertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature).changes === 1) {
+      const tagged = tagsJson(t.tags);
+      if (tagged !== null) tags.add(t.tags!, project, id);
+      if (insertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged).changes === 1) {
         bucket.addRun(id);
       } else {
         const old = storedResult.get(runPk, id) as { outcome: string; signature: string | null };
-        replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, runPk, id);
+        replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, runPk, id);
         if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
       }
       if (signature !== null) bucket.addFailure(id, signature, 1, run);
     }
   };
 
-  const flushRollups = () => {
+  const flushBatch = () => {
     for (const row of rollups.testDays()) upsertTestDay.run(row);
     for (const row of rollups.failureDays()) upsertFailureDay.run(row);
+    for (const row of builds.rows()) upsertBuild.run(row);
+    for (const row of tags.rows()) insertTestTag.run(row.tag, row.project, row.test_id);
     rollups.clear();
+    builds.clear();
   };
 
   const recount = (runPk: number) => {
@@ -179,15 +195,17 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
         const data = entry.data;
         const summary = data.summary ?? summarize(data.tests);
         const run = writeFinal(h, { status: data.status, finished_at: data.finished_at ? ms(data.finished_at) : null, duration: data.duration, summary }, now);
+        builds.add(run);
         writeTests(run, h.project, data.tests);
         finished = true;
         break;
       }
       case 'run.started':
-        upsertRunning.get(headerParams(h, now));
+        builds.add(upsertRunning.get(headerParams(h, now)) as StoredRow);
         break;
       case 'run.tests': {
         const run = upsertRunning.get(headerParams(h, now)) as StoredRow;
+        builds.add(run);
         writeTests(run, h.project, entry.data.tests);
         if (run.summary_final === 0) recount(run.id);
         break;
@@ -195,6 +213,7 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
       case 'run.finished': {
         const data = entry.data;
         const run = writeFinal(h, { status: data.status, finished_at: ms(data.finished_at), duration: data.duration, summary: data.summary }, now);
+        builds.add(run);
         if (run.summary_final === 0) recount(run.id);
         finished = true;
         break;
@@ -206,20 +225,25 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
 
   const writeBatch = sqlite.transaction((entries: readonly StreamEntry[], now: number) => {
     const stored = entries.map((e) => writeOne(e, now));
-    flushRollups();
+    flushBatch();
     return stored;
   });
 
   return {
     write(entries, now = Date.now()) {
       try {
-        return writeBatch.immediate(entries, now);
+        const stored = writeBatch.immediate(entries, now);
+        tags.committed();
+        return stored;
       } catch (error) {
         // A rolled-back transaction may have interned ids that no longer exist.
         testIds.clear();
         rollups.clear();
+        builds.clear();
         interned = 0;
         throw error;
+      } finally {
+        tags = new TagDeltas(knownTags);
       }
     },
   };

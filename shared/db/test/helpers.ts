@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunResultSchema, type RunResultInput } from '@pytest-platform/schema';
-import { openDatabase, type Store } from '@pytest-platform/db';
+import { afterEach, beforeEach } from 'vitest';
+import { createRunWriter, openDatabase, type AsyncRunWriter, type Store } from '@pytest-platform/db';
 import { createTempPostgres } from '../../../test-support/postgres.js';
 
 export const dialects = ['sqlite', 'postgres'] as const;
@@ -29,6 +30,20 @@ export async function tempStore(dialect: (typeof dialects)[number] = 'sqlite'): 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** For each test of the calling suite: a fresh store of `dialect` and a run writer into it. */
+export function storeWithWriter(dialect: (typeof dialects)[number]): { store: Store; writer: AsyncRunWriter } {
+  const current = {} as { store: Store; writer: AsyncRunWriter };
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const temp = await tempStore(dialect);
+    cleanup = temp.cleanup;
+    current.store = temp.store;
+    current.writer = createRunWriter(temp.store);
+  });
+  afterEach(() => cleanup?.());
+  return current;
 }
 
 export function run(overrides: Partial<RunResultInput> & { run_id: string }) {

@@ -5,7 +5,7 @@ import { createRunWriter, listFlakyTests } from '@pytest-platform/db';
 import { importReportFile } from '@pytest-platform/reporter';
 import { dialects, tempStore } from './helpers.js';
 
-const junit = join(repoRoot, '../shared/fixtures/reports/junit');
+const junit = join(repoRoot, 'test-support/fixtures/reports/junit');
 const fixtures = [
   { file: 'maven-surefire/mikepenz__surefire-flakyFailure.xml', project: 'surefire', nodeid: 'io.sodadata.dependson.soda.integrations.msteams.MicrosoftTeamsCrudTest::createWebhook' },
   { file: 'gradle/gmazzo__TEST-FlakyTestSuite-test-retry.xml', project: 'gradle', nodeid: 'org.test.sample.FlakyTestSuite::flakyTest()' },

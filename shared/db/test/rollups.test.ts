@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { RunFinishedSchema, RunStartedSchema, RunTestsSchema, type StreamEntry } from '@pytest-platform/schema';
-import { createRunWriter, deleteRunsStartedBefore, getFailureStats, type AsyncRunWriter, type Db } from '@pytest-platform/db';
-import { dialects, run, tempStore } from './helpers.js';
+import { deleteRunsStartedBefore, getFailureStats, type Db } from '@pytest-platform/db';
+import { dialects, run, storeWithWriter } from './helpers.js';
 
 const DAY = 86_400_000;
 const D0 = Date.parse('2026-11-20T00:00:00.000Z');
@@ -38,13 +38,7 @@ async function rolledUp(db: Db) {
 const normalize = (value: { tests: unknown[]; failures: unknown[] }) => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)), (_k, v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v));
 
 describe.each(dialects)('per-day rollups on %s', (dialect) => {
-  let ctx: Awaited<ReturnType<typeof tempStore>>;
-  let writer: AsyncRunWriter;
-  beforeEach(async () => {
-    ctx = await tempStore(dialect);
-    writer = createRunWriter(ctx.store);
-  });
-  afterEach(() => ctx.cleanup());
+  const ctx = storeWithWriter(dialect);
 
   const finished = (runId: string, day: number, branch: string | null, tests: { nodeid: string; outcome: string; message?: string }[], project = 'svc'): StreamEntry => ({
     type: 'run',
@@ -55,15 +49,15 @@ describe.each(dialects)('per-day rollups on %s', (dialect) => {
     const r1 = finished('r1', 0, 'main', [{ nodeid: 'a', outcome: 'passed' }, { nodeid: 'b', outcome: 'failed', message: 'ValueError: 1' }]);
     const r2 = finished('r2', 1, null, [{ nodeid: 'a', outcome: 'error', message: 'fixture' }, { nodeid: 'b', outcome: 'failed', message: 'ValueError: 2' }]);
     const r3 = finished('r3', 1, 'dev', [{ nodeid: 'a', outcome: 'failed', message: 'TypeError: x' }], 'other');
-    await writer.write([r1, r1]);
-    await writer.write([r2, r3, r1]);
+    await ctx.writer.write([r1, r1]);
+    await ctx.writer.write([r2, r3, r1]);
 
     // A live run whose later entries replace outcomes: b fails then passes, c passes then fails.
     const header = { run_id: 'live', project: 'svc', branch: 'main', worker_id: 'w1', framework: 'pytest', started_at: at(D0 + 2 * DAY + 60_000) };
     const tests = (seq: number, t: { nodeid: string; outcome: string; message?: string }[]): StreamEntry => ({ type: 'run.tests', data: RunTestsSchema.parse({ ...header, seq, tests: t }) });
-    await writer.write([{ type: 'run.started', data: RunStartedSchema.parse(header) }, tests(0, [{ nodeid: 'b', outcome: 'failed', message: 'ValueError: 3' }, { nodeid: 'c', outcome: 'passed' }])]);
-    await writer.write([tests(1, [{ nodeid: 'b', outcome: 'passed' }, { nodeid: 'c', outcome: 'failed', message: 'OSError: disk' }]), tests(0, [{ nodeid: 'a', outcome: 'failed', message: 'boom' }])]);
-    await writer.write([{ type: 'run.finished', data: RunFinishedSchema.parse({ ...header, finished_at: at(D0 + 2 * DAY + 120_000), duration: 60, status: 'failed' }) }]);
+    await ctx.writer.write([{ type: 'run.started', data: RunStartedSchema.parse(header) }, tests(0, [{ nodeid: 'b', outcome: 'failed', message: 'ValueError: 3' }, { nodeid: 'c', outcome: 'passed' }])]);
+    await ctx.writer.write([tests(1, [{ nodeid: 'b', outcome: 'passed' }, { nodeid: 'c', outcome: 'failed', message: 'OSError: disk' }]), tests(0, [{ nodeid: 'a', outcome: 'failed', message: 'boom' }])]);
+    await ctx.writer.write([{ type: 'run.finished', data: RunFinishedSchema.parse({ ...header, finished_at: at(D0 + 2 * DAY + 120_000), duration: 60, status: 'failed' }) }]);
 
     const expected = await recounted(ctx.store.db);
     expect(expected.failures.length).toBeGreaterThan(4);

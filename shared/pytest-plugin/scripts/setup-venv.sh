@@ -9,7 +9,7 @@ command -v "$py" >/dev/null 2>&1 || py=python3
 
 stamp="$venv/.setup-stamp"
 want="$(sha1sum "$here/pyproject.toml" "${BASH_SOURCE[0]}" | sha1sum | cut -d' ' -f1)"
-check='import pytest_platform, redis, jsonschema, xdist'
+check='import pytest_platform.contract, redis, jsonschema, xdist'
 [ -f /usr/lib/python3/dist-packages/pytest_rerunfailures.py ] && check="$check, pytest_rerunfailures"
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
    && "$venv/bin/python" -c "$check" >/dev/null 2>&1; then

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,10 +17,10 @@ collect_ignore = ["fixtures"]
 
 HERE = Path(__file__).resolve().parent
 PLUGIN_DIR = HERE.parent
-PLUGIN_FILE = PLUGIN_DIR / "pytest_platform.py"
 SUITE = HERE / "fixtures" / "suite"
 EXPECTED = json.loads((SUITE / "expected.json").read_text())
 SCHEMA_PATH = PLUGIN_DIR.parent / "schema" / "run-result.schema.json"
+CONTRACT_PATH = PLUGIN_DIR.parent / "schema" / "src" / "contract.json"
 REDIS_URL = os.environ.get("PLUGIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -96,22 +95,45 @@ def free_port() -> int:
     return port
 
 
+def _ci_variables():
+    """Every variable a CI provider of contract.json is detected by or read from."""
+    contract = json.loads(CONTRACT_PATH.read_text())
+    names = set()
+    for provider in contract["ciProviders"]:
+        names.update(provider["detect"])
+        names.update(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", json.dumps(provider)))
+        for shard in provider["shards"]:
+            names.update((shard["index"], shard["total"]))
+    return names
+
+
+CI_VARIABLES = _ci_variables()
+
+
 def base_env(**extra):
-    """A clean environment for a child pytest: no inherited plugin settings or CI variables."""
+    """A clean environment for a child pytest: no inherited plugin settings or CI variables.
+
+    A keyword set to None removes that variable.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
         if not (
             k in ("REDIS_URL", "RESULTS_STREAM", "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PROJECT",
-                  "BRANCH", "COMMIT", "WORKER_ID", "FLAKY_STATE_FILE")
+                  "BRANCH", "COMMIT", "WORKER_ID", "FLAKY_STATE_FILE", "PYTEST_PLATFORM")
+            or k in CI_VARIABLES
             or k.startswith("PYTEST_PLATFORM_")
-            or k.startswith(("GITHUB_", "GITLAB_", "CI_", "BUILDKITE", "CIRCLE", "JENKINS"))
+            or k.startswith(("GITHUB_", "GITLAB_", "CI_", "BUILDKITE", "CIRCLE", "JENKINS", "BITBUCKET_"))
             or k.startswith("PYTEST_XDIST")
         )
     }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PROJECT"] = "plugin-tests"
-    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    for k, v in extra.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = str(v)
     return env
 
 
@@ -170,17 +192,26 @@ def normalize_output(text: str) -> str:
     return text
 
 
-def copy_suite(dest: Path) -> Path:
-    shutil.copytree(SUITE, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    return dest
-
-
 def write_suite(dest: Path, files: dict) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     for name, src in files.items():
         (dest / name).write_text(src)
     return dest
+
+
+END_LINE = re.compile(
+    r"^pytest-platform: run (\S+) \u00b7 (\d+) failed, (\d+) passed, (\d+) skipped(?: \u2192 (\S+))?$")
+
+
+def end_lines(stderr: str):
+    """The end lines of a child session's stderr, as (run_id, failed, passed, skipped, url)."""
+    out = []
+    for line in stderr.splitlines():
+        m = END_LINE.match(line)
+        if m:
+            out.append((m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4)), m.group(5)))
+    return out
 
 
 def utf16_len(s: str) -> int:

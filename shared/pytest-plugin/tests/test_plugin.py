@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,11 +14,10 @@ import pytest
 
 from conftest import (
     HAVE_RERUN,
-    PLUGIN_FILE,
     REDIS_URL,
     SUITE,
     base_env,
-    copy_suite,
+    end_lines,
     expected_suite,
     free_port,
     normalize_output,
@@ -30,7 +28,7 @@ from conftest import (
 
 TRUNC = "\n\u2026 [truncated]"
 SPOOL_NAME = re.compile(r"^\d+-[0-9a-f-]{36}\.json$")
-HEADER_KEYS = ("run_id", "project", "branch", "commit", "worker_id", "framework",
+HEADER_KEYS = ("run_id", "project", "branch", "commit", "worker_id", "build_id", "shard", "framework",
                "framework_version", "started_at", "environment")
 
 
@@ -51,12 +49,14 @@ def check_tests(tests, exp):
     assert "assert 404 == 200" in by_id["test_outcomes.py::test_fail"]["longrepr"]
 
 
-def check_header(entry, run_id=None):
+def check_header(entry, run_id=None, build_id=None):
     for k in HEADER_KEYS:
         assert k in entry, k
     assert entry["framework"] == "pytest"
     assert entry["framework_version"] == pytest.__version__
     assert entry["project"] == "plugin-tests"
+    assert entry["build_id"] == build_id and entry["shard"] is None  # no CI in the child's environment
+    assert "ci" not in entry["environment"]
     assert entry["environment"]["python"]
     if run_id:
         assert entry["run_id"] == run_id
@@ -82,9 +82,11 @@ def test_live_mode_streams_started_batches_finished(runner, rclient, stream, val
     exp = expected_suite()
     proc = runner.run(SUITE, env=runner.env(PYTEST_PLATFORM_BATCH_SIZE=4))
     assert proc.returncode == exp["exit_code"], proc.stdout + proc.stderr
-    assert proc.stderr == ""
     entries = read_entries(rclient, stream, validators)
     header, tests, finished = assemble_live(entries)
+    s = exp["summary"]
+    assert proc.stderr == "pytest-platform: run %s \u00b7 %d failed, %d passed, %d skipped\n" % (
+        header["run_id"], s["failed"] + s["errors"], s["passed"], s["skipped"])
     assert len([1 for t, _ in entries if t == "run.tests"]) >= 3  # 11 tests, batches of 4
     check_tests(tests, exp)
     assert finished["summary"] == exp["summary"]
@@ -98,14 +100,15 @@ def test_non_live_sends_one_run_entry(runner, rclient, stream, validators, how):
     exp = expected_suite()
     if how == "option":
         proc = runner.run(SUITE, "--platform-no-live", "--platform-branch", "feature/x",
-                          "--platform-project", "plugin-tests")
+                          "--platform-project", "plugin-tests", "--platform-build-id", "nightly-7")
     else:
-        proc = runner.run(SUITE, env=runner.env(PYTEST_PLATFORM_LIVE="0", BRANCH="feature/x"))
+        proc = runner.run(SUITE, env=runner.env(PYTEST_PLATFORM_LIVE="off", BRANCH="feature/x",
+                                                PYTEST_PLATFORM_BUILD_ID="nightly-7"))
     assert proc.returncode == exp["exit_code"], proc.stdout + proc.stderr
     entries = read_entries(rclient, stream, validators)
     assert [t for t, _ in entries] == ["run"]
     run = entries[0][1]
-    check_header(run)
+    check_header(run, build_id="nightly-7")
     assert run["branch"] == "feature/x"
     assert run["summary"] == exp["summary"]
     assert run["status"] == "failed"
@@ -129,6 +132,9 @@ def test_xdist_one_run_from_the_controller(runner, rclient, stream, validators, 
         tests, summary = entries[0][1]["tests"], entries[0][1]["summary"]
     assert {d["worker_id"] for _, d in entries} == {"controller-1"}
     assert summary == exp["summary"]
+    # one end line, from the controller
+    assert [line[0] for line in end_lines(proc.stderr)] == [entries[0][1]["run_id"]]
+    assert proc.stderr.count("pytest-platform") == 1
     check_tests(tests, exp)
 
 
@@ -153,17 +159,16 @@ def test_redis_unreachable_spools_then_next_session_sends(runner, rclient, strea
     exp = expected_suite()
     dead = "redis://127.0.0.1:%d/0" % free_port()
     baseline = runner.run(SUITE, env=runner.env(redis_url=None))
-    t0 = time.monotonic()
     proc = runner.run(SUITE, env=runner.env(redis_url=dead, PYTEST_PLATFORM_STOP_TIMEOUT="5"))
-    elapsed = time.monotonic() - t0
-    assert elapsed < 5
-    # identical to a run without the plugin, apart from one warning line on stderr
+    # identical to a run without the plugin, apart from one line on stderr
     assert proc.returncode == baseline.returncode == exp["exit_code"]
     assert normalize_output(proc.stdout) == normalize_output(baseline.stdout)
     extra = proc.stderr[len(baseline.stderr):] if proc.stderr.startswith(baseline.stderr) else proc.stderr
     lines = extra.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("pytest-platform: "), proc.stderr
-    assert "127.0.0.1" in lines[0] and str(spool_dir) in lines[0]
+    # the end line says why the run was not sent and where it went
+    assert len(lines) == 1, proc.stderr
+    assert "127.0.0.1" in lines[0] and "ConnectionRefusedError" in lines[0]  # not the stop timeout
+    assert lines[0].endswith("): spooled to %s, sent by the next run" % spool_dir)
     assert rclient.exists(stream) == 0
 
     files = os.listdir(spool_dir)
@@ -174,16 +179,19 @@ def test_redis_unreachable_spools_then_next_session_sends(runner, rclient, strea
     assert not errors
     spooled = entry["data"]
     assert files[0].endswith("-%s.json" % spooled["run_id"])
+    assert lines[0].startswith("pytest-platform: run %s \u00b7 " % spooled["run_id"])
     assert spooled["summary"] == exp["summary"]
     check_tests(spooled["tests"], exp)
 
     # next session, Redis up: the spooled run is sent once and the spool is emptied
     proc2 = runner.run(SUITE, "--platform-no-live")
     assert proc2.returncode == exp["exit_code"]
-    assert proc2.stderr == ""
     entries = read_entries(rclient, stream, validators)
     runs = [d for t, d in entries if t == "run"]
     assert len(runs) == 2
+    (new_run_id,) = {d["run_id"] for d in runs} - {spooled["run_id"]}
+    assert [line[0] for line in end_lines(proc2.stderr)] == [new_run_id]
+    assert len(proc2.stderr.splitlines()) == 1
     assert [d["run_id"] for d in runs].count(spooled["run_id"]) == 1
     assert next(d for d in runs if d["run_id"] == spooled["run_id"]) == spooled
     assert os.listdir(spool_dir) == []
@@ -204,7 +212,9 @@ def test_redis_down_mid_run_in_live_mode_spools_whole_run(runner, rclient, strea
     })
     proc = runner.run(suite, env=runner.env(PYTEST_PLATFORM_BATCH_SECONDS="0.1"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("pytest-platform: ")
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and "WRONGTYPE" in lines[0], proc.stderr
+    assert "): spooled to %s" % spool_dir in lines[0]
     files = os.listdir(spool_dir)
     assert len(files) == 1
     entry = json.loads((spool_dir / files[0]).read_text())
@@ -230,22 +240,20 @@ class _SilentServer:
 def test_stop_timeout_bounds_the_exit_when_redis_hangs(runner, spool_dir, validators, live):
     server = _SilentServer()
     try:
-        baseline_t0 = time.monotonic()
         baseline = runner.run(SUITE, env=runner.env(redis_url=None))
-        baseline_s = time.monotonic() - baseline_t0
-        t0 = time.monotonic()
         if live == "1":  # the timeout from the environment ...
             proc = runner.run(SUITE, env=runner.env(redis_url=server.url, PYTEST_PLATFORM_STOP_TIMEOUT="1"))
         else:  # ... and from the option
             proc = runner.run(SUITE, "--platform-no-live", "--platform-stop-timeout", "1",
                               env=runner.env(redis_url=server.url))
-        elapsed = time.monotonic() - t0
     finally:
         server.close()
     assert proc.returncode == baseline.returncode == 1
-    assert elapsed < baseline_s + 1 + 2.0, (elapsed, baseline_s)  # redis socket timeout is 5 s
     assert normalize_output(proc.stdout) == normalize_output(baseline.stdout)
-    assert len(proc.stderr.splitlines()) == 1 and "stop timeout" in proc.stderr
+    lines = proc.stderr.splitlines()
+    # the 1 s stop timeout, not the 5 s socket timeout, ended the wait
+    assert len(lines) == 1 and "no answer within the 1s stop timeout" in lines[0], proc.stderr
+    assert "): spooled to %s" % spool_dir in lines[0]
     files = os.listdir(spool_dir)
     assert len(files) == 1
     entry = json.loads((spool_dir / files[0]).read_text())
@@ -384,21 +392,6 @@ def test_collection_error_is_one_error_test(runner, rclient, stream, validators,
         "test_broken.py": "error", "test_ok.py::test_ok": "passed"}
 
 
-@pytest.mark.parametrize("also_installed", [False, True], ids=["conftest-only", "conftest-and-installed"])
-def test_copied_as_conftest(runner, rclient, stream, validators, tmp_path, also_installed):
-    exp = expected_suite()
-    suite = copy_suite(tmp_path / "copied")
-    shutil.copy(PLUGIN_FILE, suite / "conftest.py")
-    args = [suite] if also_installed else [suite, "-p", "no:pytest_platform"]
-    proc = runner.run(*args)
-    assert proc.returncode == exp["exit_code"], proc.stdout + proc.stderr
-    assert proc.stderr == ""
-    entries = read_entries(rclient, stream, validators)
-    _, tests, finished = assemble_live(entries)
-    assert finished["summary"] == exp["summary"]
-    check_tests(tests, exp)
-
-
 @pytest.mark.skipif(not HAVE_RERUN, reason="pytest-rerunfailures is not importable (run scripts/setup-venv.sh)")
 def test_rerunfailures_is_really_used(runner, rclient, stream, validators):
     proc = runner.run(SUITE, "--platform-no-live", "-k", "flaky")
@@ -420,8 +413,10 @@ def test_redis_clients_and_db_in_url(runner, stream, validators, client):
         env = runner.env(redis_url=REDIS_URL.rsplit("/", 1)[0] + "/2", PYTEST_PLATFORM_LIVE="0",
                          PYTEST_PLATFORM_REDIS_CLIENT=client if client == "redis-py" else None)
         proc = runner.run(SUITE, env=env)
-        assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+        assert proc.returncode == 1, proc.stderr
         (typ, run), = read_entries(db2, stream, validators)
+        assert [line[0] for line in end_lines(proc.stderr)] == [run["run_id"]]
+        assert len(proc.stderr.splitlines()) == 1
         assert typ == "run" and run["summary"] == expected_suite()["summary"]
     finally:
         db2.delete(stream)

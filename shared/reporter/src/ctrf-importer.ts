@@ -87,6 +87,7 @@ export function importCtrf(document: unknown, context: ImportContext & { strict?
       attempts: attemptsOf(raw, outcome),
       file: file ?? null,
       line: num(raw.line) ?? null,
+      tags: Array.isArray(raw.tags) ? raw.tags.filter((tag): tag is string => typeof tag === 'string') : null,
     });
     test.nodeid = nodeids.claim(test.nodeid);
     if (tests.length < limits.testsPerRun) tests.push(test);

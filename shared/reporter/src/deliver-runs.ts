@@ -14,16 +14,19 @@ export interface Delivery {
   spooled: number;
   /** Older spooled runs that went onto the stream first. */
   flushed: number;
+  /** Why runs were not sent (`Redis unavailable: …`); `null` when all were. */
+  failure: string | null;
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 /**
  * Sends any spooled runs, then `runs`, as `run` entries. When Redis is unreachable, or fails
- * half-way, it writes one line to `log` and spools what was not sent. Never throws.
+ * half-way, it spools what was not sent and says why in `failure` (each run's end line tells
+ * people); only a run that could not be spooled either costs a line in `log`. Never throws.
  */
 export async function deliverRuns(config: ReporterConfig, runs: readonly RunResult[], log: Log = stderrLog): Promise<Delivery> {
-  const delivery: Delivery = { sent: 0, spooled: 0, flushed: 0 };
+  const delivery: Delivery = { sent: 0, spooled: 0, flushed: 0, failure: null };
   let redis: Redis | null = null;
   let failure: string | null = null;
   try {
@@ -43,12 +46,12 @@ export async function deliverRuns(config: ReporterConfig, runs: readonly RunResu
   }
   const unsent = runs.slice(delivery.sent);
   if (failure !== null && unsent.length > 0) {
+    delivery.failure = `Redis unavailable: ${failure}`;
     try {
       for (const run of unsent) {
         await spoolRun(config.spoolDir, run);
         delivery.spooled += 1;
       }
-      log(`pytest-platform: Redis unavailable (${failure}); spooled ${delivery.spooled} run(s) to ${config.spoolDir}`);
     } catch (error) {
       log(`pytest-platform: Redis unavailable (${failure}) and spooling failed (${describe(error)}); results of ${unsent.length} run(s) lost`);
     }

@@ -11,6 +11,8 @@ export interface ImportContext {
   file?: string;
   /** Start time when the report carries none (e.g. the file's mtime). @defaultValue now */
   fallbackStart?: Date;
+  /** The run's id, e.g. one derived from the files' contents. @defaultValue a random UUID */
+  runId?: string;
 }
 
 const EARLIEST_PLAUSIBLE = Date.UTC(2000, 0, 1);
@@ -49,7 +51,7 @@ export function runHeader(
   const environment = { ...context.identity.environment };
   if (context.file !== undefined) environment.report_file = path.basename(context.file).slice(0, limits.environmentValueLength);
   return {
-    run_id: randomUUID(),
+    run_id: context.runId ?? randomUUID(),
     project: context.identity.project,
     branch: context.identity.branch,
     commit: context.identity.commit,
@@ -57,6 +59,8 @@ export function runHeader(
     framework: found.framework.slice(0, limits.nameLength) || 'unknown',
     framework_version: found.frameworkVersion?.slice(0, limits.nameLength) || null,
     started_at: started,
+    build_id: context.identity.build_id ?? null,
+    shard: context.identity.shard ?? null,
     environment,
   };
 }

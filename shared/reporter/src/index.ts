@@ -3,7 +3,8 @@ export type { CollectorOptions, FinishOptions } from './run-collector.js';
 export { readReporterConfig, defaultSpoolDir } from './reporter-config.js';
 export type { ReporterConfig } from './reporter-config.js';
 export { resolveIdentity } from './run-identity.js';
-export type { RunIdentity, IdentityOverrides } from './run-identity.js';
+export type { RunIdentity, IdentityOverrides, IdentityOptions, GitFacts } from './run-identity.js';
+export { endLine, markdownSummary, announceRun } from './run-output.js';
 export { deliverRuns, flushSpoolDir } from './deliver-runs.js';
 export type { Delivery, Log } from './deliver-runs.js';
 export { spoolRun, listSpool, flushSpool } from './spool.js';
@@ -18,10 +19,5 @@ export type { ReportFormat, ImportOptions } from './import-report.js';
 export type { ImportContext } from './import-context.js';
 export { ImportError } from './import-error.js';
 export { decodeReport } from './decode-report.js';
-export { VitestReporter } from './vitest-reporter.js';
-export type { VitestReporterOptions } from './vitest-reporter.js';
-export { JestReporter } from './jest-reporter.js';
-export type { JestReporterOptions } from './jest-reporter.js';
-export { default as nodeTestReporter } from './node-test-reporter.js';
-export { PlaywrightReporter } from './playwright-reporter.js';
-export type { PlaywrightReporterOptions } from './playwright-reporter.js';
+// The runner reporters are their own entry points (`@pytest-platform/reporter/vitest`, `/jest`,
+// `/node-test`, `/playwright`): exported here, their types would need every runner installed.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Outcome } from '@pytest-platform/schema';
 import { RunCollector } from './run-collector.js';
 import type { CollectorOptions } from './run-collector.js';
+import { formatShard } from './run-identity.js';
 
 /** The parts of Jest's `AssertionResult` this reporter reads (kept structural across Jest versions). */
 interface JestAssertion {
@@ -21,6 +22,13 @@ interface JestTestFileResult {
   testResults: JestAssertion[];
   failureMessage?: string | null;
   testExecError?: { message: string; stack?: string | null } | null;
+}
+
+/** The parts of Jest's `GlobalConfig` this reporter reads. */
+interface JestGlobalConfig {
+  rootDir: string;
+  /** `--shard=k/n` */
+  shard?: { shardIndex: number; shardCount: number } | null;
 }
 
 interface JestAggregated {
@@ -57,16 +65,18 @@ function outcomeOf(status: JestAssertion['status']): Outcome {
 /**
  * Jest → one run per `jest` invocation. Node ids are `<file>::<describe>::…::<test>`;
  * `jest.retryTimes` shows as `attempts` (from `invocations`, else `retryReasons`).
- * A test file that failed to run becomes one `error` test named after the file.
+ * A test file that failed to run becomes one `error` test named after the file. `--shard` is the run's shard.
  */
 export default class JestReporter {
   readonly #collector: RunCollector;
   readonly #rootDir: string;
 
-  constructor(globalConfig: { rootDir: string }, reporterOptions?: JestReporterOptions) {
+  constructor(globalConfig: JestGlobalConfig, reporterOptions?: JestReporterOptions) {
     this.#rootDir = globalConfig.rootDir;
+    const shard = globalConfig.shard ? formatShard(globalConfig.shard.shardIndex, globalConfig.shard.shardCount) : null;
     this.#collector = new RunCollector({
       cwd: this.#rootDir, ...(reporterOptions ?? {}), framework: 'jest', frameworkVersion: jestVersion(this.#rootDir),
+      overrides: { ...reporterOptions?.overrides, shard: reporterOptions?.overrides?.shard ?? shard ?? undefined },
     });
   }
 

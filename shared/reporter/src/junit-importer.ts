@@ -75,6 +75,27 @@ const problem = (node: XmlNode): Problem => {
 
 const joinDetails = (problems: Problem[]) => problems.map((p) => p.detail).filter((d): d is string => d !== null).join('\n\n') || null;
 
+/**
+ * A testcase's `<properties>` as tags: a property named `tag` or `category` gives its value, `tags`
+ * its comma-separated values, any other `name=value` (`name` alone without a value). The value is
+ * the `value` attribute, else the element's text, on one line.
+ */
+function propertyTags(testcase: XmlNode): string[] {
+  const tags: string[] = [];
+  for (const group of list(testcase.properties)) {
+    for (const property of list(group.property)) {
+      const name = attr(property, 'name')?.trim() ?? '';
+      const body = typeof property['#text'] === 'string' ? property['#text'] : '';
+      const value = (attr(property, 'value') ?? body).replace(/\s+/g, ' ').trim();
+      const key = name.toLowerCase();
+      if (key === 'tag' || key === 'category') tags.push(value);
+      else if (key === 'tags') tags.push(...value.split(','));
+      else if (name !== '') tags.push(value === '' ? name : `${name}=${value}`);
+    }
+  }
+  return tags;
+}
+
 interface CaseResult extends TestDraft {
   key: string;
   attempts: number;
@@ -120,6 +141,7 @@ function readCase(testcase: XmlNode, suite: XmlNode | null): CaseResult {
     attempts,
     file: attr(testcase, 'file') ?? (suite ? attr(suite, 'file') : undefined) ?? null,
     line: Number.isNaN(line) ? null : line,
+    tags: propertyTags(testcase),
   };
 }
 
@@ -156,6 +178,7 @@ function mergeRetries(cases: CaseResult[]): CaseResult[] {
     if (previous && isRetryable(previous.outcome)) {
       previous.attempts += current.attempts;
       previous.duration += current.duration;
+      previous.tags = [...(previous.tags ?? []), ...(current.tags ?? [])];
       previous.outcome = current.outcome;
       if (current.message !== null || isRetryable(current.outcome)) {
         previous.message = current.message ?? previous.message;

@@ -1,7 +1,7 @@
 import { limits, summarize } from '@pytest-platform/schema';
 import type { RunHeader, RunResult, TestResult } from '@pytest-platform/schema';
 import type { Redis } from 'ioredis';
-import type { Delivery, Log } from './deliver-runs.js';
+import type { Delivery } from './deliver-runs.js';
 import { closeRedis, connectRedis } from './redis-client.js';
 import type { ReporterConfig } from './reporter-config.js';
 import { flushSpool, spoolRun } from './spool.js';
@@ -9,25 +9,24 @@ import { flushSpool, spoolRun } from './spool.js';
 /**
  * The live path: `run.started`, then `run.tests` batches (at most `limits.reporterBatchTests`
  * tests or `limits.reporterBatchBytes` bytes), then `run.finished`, each carrying the full run
- * header. Sends are chained on the event loop; the runner never waits for them until `finish`.
- * If any send fails, the whole run is spooled at the end as one `run` entry (ingest upserts, so
- * the entries that did arrive are harmless).
+ * header (with its `build_id` and `shard`). Sends are chained on the event loop; the runner never
+ * waits for them until `finish`. If any send fails, the whole run is spooled at the end as one
+ * `run` entry (ingest upserts, so the entries that did arrive are harmless).
  */
 export class LiveStream {
   readonly #config: ReporterConfig;
   readonly #header: RunHeader;
-  readonly #log: Log;
   #redis: Promise<Redis> | null = null;
   #chain: Promise<void> = Promise.resolve();
   #failure: string | null = null;
+  #aborted = false;
   #batch: TestResult[] = [];
   #batchBytes = 0;
   #seq = 0;
 
-  constructor(config: ReporterConfig, header: RunHeader, log: Log) {
+  constructor(config: ReporterConfig, header: RunHeader) {
     this.#config = config;
     this.#header = header;
-    this.#log = log;
   }
 
   start(): void {
@@ -40,7 +39,11 @@ export class LiveStream {
     if (this.#batch.length >= limits.reporterBatchTests || this.#batchBytes >= limits.reporterBatchBytes) this.#sendBatch();
   }
 
-  async finish(run: RunResult): Promise<Delivery> {
+  /**
+   * Sends what is left and `run.finished`, then waits for every send. When one failed, the whole
+   * run is spooled and `failure` says why (the caller tells people). Throws only when spooling fails.
+   */
+  async finish(run: RunResult): Promise<{ delivery: Delivery; failure: string | null }> {
     this.#sendBatch();
     const { tests: _tests, ...finished } = run;
     this.#enqueue('run.finished', { ...finished, summary: run.summary ?? summarize(run.tests) });
@@ -54,14 +57,15 @@ export class LiveStream {
         // connect failed: already recorded
       }
     }
-    if (this.#failure === null) return { sent: 1, spooled: 0, flushed: 0 };
+    if (this.#failure === null) return { delivery: { sent: 1, spooled: 0, flushed: 0, failure: null }, failure: null };
+    if (this.#aborted) return { delivery: { sent: 0, spooled: 0, flushed: 0, failure: this.#failure }, failure: this.#failure };
     await spoolRun(this.#config.spoolDir, run);
-    this.#log(`pytest-platform: Redis unavailable (${this.#failure}); spooled the run to ${this.#config.spoolDir}`);
-    return { sent: 0, spooled: 1, flushed: 0 };
+    return { delivery: { sent: 0, spooled: 1, flushed: 0, failure: `Redis unavailable: ${this.#failure}` }, failure: `Redis unavailable: ${this.#failure}` };
   }
 
-  /** Gives up on the connection (stop timeout reached). */
+  /** Gives up on the connection (stop timeout reached); the caller spools the run. */
   abort(): void {
+    this.#aborted = true;
     this.#failure ??= 'stop timeout';
     void this.#redis?.then((redis) => redis.disconnect(), () => undefined);
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Outcome } from '@pytest-platform/schema';
 import { RunCollector } from './run-collector.js';
+import { formatShard } from './run-identity.js';
 
 /** The fields of a `node:test` reporter event this reporter reads. */
 interface NodeTestEventData {
@@ -28,15 +29,27 @@ function describeError(error: NonNullable<NodeTestEventData['details']>['error']
   return { message, longrepr: cause?.stack ?? error.stack ?? message };
 }
 
+/** `--test-shard=k/n` of the `node --test` process this reporter runs in. */
+function testShard(execArgv: readonly string[]): string | null {
+  const index = execArgv.findIndex((arg) => arg === '--test-shard' || arg.startsWith('--test-shard='));
+  if (index === -1) return null;
+  const value = execArgv[index]?.includes('=') ? execArgv[index]?.slice('--test-shard='.length) : execArgv[index + 1];
+  const match = /^(\d+)\/(\d+)$/.exec(value ?? '');
+  return match ? formatShard(Number(match[1]), Number(match[2])) : null;
+}
+
 /**
  * A `node:test` reporter (`--test-reporter=@pytest-platform/reporter/node-test`). It writes
  * nothing itself, so pair it with another reporter for the console. Node ids are
  * `<file>::<describe>::…::<test>`. Node 20's runner has no retries: attempts are always 1.
+ * `--test-shard` is the run's shard.
  */
 // eslint-disable-next-line require-yield -- node:test requires a generator; this reporter only listens
 export default async function* nodeTestReporter(source: AsyncIterable<NodeTestEvent>): AsyncGenerator<string> {
   const cwd = process.cwd();
-  const collector = new RunCollector({ cwd, framework: 'node:test', frameworkVersion: process.versions.node });
+  const collector = new RunCollector({
+    cwd, framework: 'node:test', frameworkVersion: process.versions.node, overrides: { shard: testShard(process.execArgv) ?? undefined },
+  });
   collector.start();
   const stacks = new Map<string, string[]>();
   for await (const event of source) {

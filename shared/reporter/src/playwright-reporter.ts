@@ -3,14 +3,33 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } fr
 import type { Outcome } from '@pytest-platform/schema';
 import { RunCollector } from './run-collector.js';
 import type { CollectorOptions } from './run-collector.js';
+import { formatShard } from './run-identity.js';
 import type { TestDraft } from './test-result.js';
 
 export type PlaywrightReporterOptions = Omit<CollectorOptions, 'framework' | 'frameworkVersion'>;
+
+/** Annotations Playwright itself acts on: already told by the outcome, like pytest's own `skip` and `xfail` markers. */
+const RUNNER_ANNOTATIONS = new Set(['skip', 'fixme', 'fail', 'slow']);
+
+/**
+ * `@smoke` → `smoke` (pytest markers have no `@`, so one tag finds both), then each annotation as
+ * `type`, or `type=description` when it has one, except Playwright's own `skip`, `fixme`, `fail`, `slow`.
+ */
+function playwrightTags(test: TestCase): string[] {
+  const tags = test.tags.map((tag) => tag.replace(/^@/, ''));
+  for (const annotation of test.annotations) {
+    if (RUNNER_ANNOTATIONS.has(annotation.type)) continue;
+    const description = annotation.description?.trim();
+    tags.push(description ? `${annotation.type}=${description}` : annotation.type);
+  }
+  return tags;
+}
 
 /**
  * Playwright Test → one run per `playwright test`. Node ids are
  * `<file>::<describe>::…::<title>[<project>]`; retries show as `attempts`, and
  * `test.outcome()` 'flaky' is a pass with attempts > 1. `test.fail()` tests map to xfailed/xpassed.
+ * Tags and annotations become tags (see {@link playwrightTags}); `--shard` is the run's shard.
  */
 export default class PlaywrightReporter implements Reporter {
   readonly #options: PlaywrightReporterOptions;
@@ -30,9 +49,11 @@ export default class PlaywrightReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.#root = config.rootDir;
     this.#suite = suite;
+    const shard = config.shard ? formatShard(config.shard.current, config.shard.total) : null;
     this.#collector = new RunCollector({
       cwd: this.#root, ...this.#options, framework: 'playwright', frameworkVersion: config.version,
       environment: { workers: String(config.workers) },
+      overrides: { ...this.#options.overrides, shard: this.#options.overrides?.shard ?? shard ?? undefined },
     });
     this.#collector.start();
   }
@@ -93,6 +114,7 @@ export default class PlaywrightReporter implements Reporter {
       attempts: Math.max(1, results.length),
       file,
       line: test.location.line,
+      tags: playwrightTags(test),
     };
   }
 }

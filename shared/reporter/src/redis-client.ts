@@ -18,13 +18,15 @@ export async function connectRedis(url: string, options: { connectTimeoutMs?: nu
       reconnectOnError: () => false,
     },
   });
-  client.on('error', () => {});
+  // The error event carries the server's words (WRONGPASS, NOAUTH…); the connect promise only says the connection closed.
+  let reported: Error | null = null;
+  client.on('error', (error: Error) => void (reported ??= error));
   try {
     await client.connect();
     return client;
   } catch (error) {
     client.disconnect();
-    throw error;
+    throw reported ?? error;
   }
 }
 

@@ -8,10 +8,12 @@ import { readReporterConfig } from './reporter-config.js';
 import type { ReporterConfig } from './reporter-config.js';
 import { resolveIdentity } from './run-identity.js';
 import type { IdentityOverrides } from './run-identity.js';
+import { announceRun } from './run-output.js';
 import { spoolRun } from './spool.js';
 import { toTestResult } from './test-result.js';
 import type { TestDraft } from './test-result.js';
 import { UniqueNodeids } from './unique-nodeids.js';
+
 
 export interface CollectorOptions {
   /** The test runner, e.g. `vitest`. */
@@ -37,8 +39,9 @@ export interface FinishOptions {
 
 /**
  * Builds one RunResult in memory while a runner reports tests, then hands it to Redis: one `run`
- * entry at the end, or live entries when `PYTEST_PLATFORM_LIVE=1`. Inactive (a no-op that still
- * collects) when `REDIS_URL` is unset. Nothing here throws into the runner.
+ * entry at the end, or live entries when `PYTEST_PLATFORM_LIVE=1`, then says where it went (see
+ * {@link announceRun}). Inactive (a no-op that still collects) without a Redis URL or with
+ * `PYTEST_PLATFORM=off`. Nothing here throws into the runner.
  */
 export class RunCollector {
   readonly header: RunHeader;
@@ -67,14 +70,16 @@ export class RunCollector {
       framework: options.framework.slice(0, limits.nameLength) || 'unknown',
       framework_version: options.frameworkVersion?.slice(0, limits.nameLength) || null,
       started_at: (options.startedAt ?? new Date()).toISOString(),
+      build_id: identity.build_id ?? null,
+      shard: identity.shard ?? null,
       environment,
     };
-    this.#live = this.active && this.config.live ? new LiveStream(this.config, this.header, this.#log) : null;
+    this.#live = this.active && this.config.live ? new LiveStream(this.config, this.header) : null;
   }
 
-  /** `false` when `REDIS_URL` is unset: nothing will be sent. */
+  /** `false` when no Redis URL is set or `PYTEST_PLATFORM=off`: nothing will be sent, spooled or printed. */
   get active(): boolean {
-    return this.config.redisUrl !== null;
+    return this.config.enabled && this.config.redisUrl !== null;
   }
 
   get tests(): readonly TestResult[] {
@@ -114,7 +119,8 @@ export class RunCollector {
 
   /**
    * Sends the run and waits at most the stop timeout; whatever is not on the stream by then goes
-   * to the spool. Resolves `null` when inactive. Calling it again returns the same promise.
+   * to the spool. Then announces the run (end line, CI summary) unless it was lost. Resolves `null`
+   * when inactive. Calling it again returns the same promise.
    */
   finish(options: FinishOptions = {}): Promise<Delivery | null> {
     this.#finished ??= this.#finish(this.result(options));
@@ -123,7 +129,15 @@ export class RunCollector {
 
   async #finish(run: RunResult): Promise<Delivery | null> {
     if (!this.active) return null;
-    const sending = this.#live ? this.#live.finish(run) : deliverRuns(this.config, [run], this.#log);
+    const { delivery, failure } = await this.#deliver(run);
+    if (delivery.sent > 0) await announceRun(this.config, run, 'sent', this.#log);
+    else if (delivery.spooled > 0) await announceRun(this.config, run, 'spooled', this.#log, failure);
+    return delivery;
+  }
+
+  /** Sends the run within the stop timeout, else spools it; `failure` says why it was not sent. */
+  async #deliver(run: RunResult): Promise<{ delivery: Delivery; failure: string | null }> {
+    const sending = this.#live ? this.#live.finish(run) : this.#send(run);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.config.stopTimeoutMs);
@@ -134,13 +148,19 @@ export class RunCollector {
       if (outcome !== 'timeout') return outcome;
       this.#live?.abort();
       await spoolRun(this.config.spoolDir, run);
-      this.#log(`pytest-platform: sending took longer than ${this.config.stopTimeoutMs / 1000}s; spooled the run to ${this.config.spoolDir}`);
-      return { sent: 0, spooled: 1, flushed: 0 };
+      return { delivery: { sent: 0, spooled: 1, flushed: 0, failure: null }, failure: `sending took longer than ${this.config.stopTimeoutMs / 1000}s` };
     } catch (error) {
       this.#log(`pytest-platform: results of this run were not delivered: ${(error as Error).message}`);
-      return { sent: 0, spooled: 0, flushed: 0 };
+      return { delivery: { sent: 0, spooled: 0, flushed: 0, failure: null }, failure: null };
     } finally {
       clearTimeout(timer);
     }
   }
+
+  /** One `run` entry through {@link deliverRuns}. */
+  async #send(run: RunResult): Promise<{ delivery: Delivery; failure: string | null }> {
+    const delivery = await deliverRuns(this.config, [run], this.#log);
+    return { delivery, failure: delivery.failure };
+  }
+
 }

@@ -14,10 +14,29 @@ export interface TestDraft {
   attempts?: number | null;
   file?: string | null;
   line?: number | null;
+  /** Markers, tags, annotations, properties; cleaned, de-duplicated and fitted by {@link fitTags}. */
+  tags?: readonly string[] | null;
 }
 
 const seconds = (value: number | null | undefined) =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+
+/**
+ * Tags as the wire takes them: each on one line with runs of blanks as one space, blank ones
+ * dropped, each cut to `limits.tagLength`, de-duplicated in order, at most `limits.tagsPerTest`.
+ */
+export function fitTags(tags: readonly string[] | null | undefined): string[] {
+  const fitted: string[] = [];
+  for (const tag of tags ?? []) {
+    if (fitted.length >= limits.tagsPerTest) break;
+    if (typeof tag !== 'string') continue;
+    let clean = cleanText(tag).replace(/\s+/g, ' ').trim().slice(0, limits.tagLength);
+    if (/[\uD800-\uDBFF]$/.test(clean)) clean = clean.slice(0, -1);
+    clean = clean.trimEnd();
+    if (clean !== '' && !fitted.includes(clean)) fitted.push(clean);
+  }
+  return fitted;
+}
 
 /** Fits a draft to the RunResult v1 limits: cleans and truncates text, clamps numbers. */
 export function toTestResult(draft: TestDraft): TestResult {
@@ -26,7 +45,8 @@ export function toTestResult(draft: TestDraft): TestResult {
   const message = firstLine(draft.message);
   const longrepr = nonBlank(draft.longrepr);
   const file = nonBlank(draft.file);
-  return {
+  const tags = fitTags(draft.tags);
+  const test: TestResult = {
     nodeid: truncate(cleanText(draft.nodeid), limits.nodeidLength) || 'unnamed',
     outcome: draft.outcome,
     duration: seconds(draft.duration),
@@ -36,4 +56,6 @@ export function toTestResult(draft: TestDraft): TestResult {
     file: file === null ? null : truncate(file, limits.fileLength),
     line: typeof line === 'number' && Number.isInteger(line) && line >= 0 ? line : null,
   };
+  if (tags.length > 0) test.tags = tags;
+  return test;
 }

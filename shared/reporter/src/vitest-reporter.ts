@@ -3,6 +3,7 @@ import type { Outcome } from '@pytest-platform/schema';
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node';
 import { RunCollector } from './run-collector.js';
 import type { CollectorOptions } from './run-collector.js';
+import { formatShard } from './run-identity.js';
 import type { TestDraft } from './test-result.js';
 
 /** Options of {@link VitestReporter}; identity overrides and a custom config, mostly for tests. */
@@ -15,7 +16,8 @@ const joinErrors = (errors: readonly { message?: string; stack?: string }[] | un
 
 /**
  * Vitest (Reporter API v4) → one run per `vitest run`. Node ids are
- * `<file relative to the root>::<describe>::…::<test name>`; `retry` shows as `attempts`.
+ * `<file relative to the root>::<describe>::…::<test name>`; `retry` shows as `attempts`, test
+ * `tags` (Vitest 4.1) as tags, `--shard` as the run's shard.
  */
 export default class VitestReporter implements Reporter {
   readonly #options: VitestReporterOptions;
@@ -29,7 +31,11 @@ export default class VitestReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.#root = vitest.config.root;
-    this.#collector = new RunCollector({ cwd: this.#root, ...this.#options, framework: 'vitest', frameworkVersion: vitest.version });
+    const shard = vitest.config.shard ? formatShard(vitest.config.shard.index, vitest.config.shard.count) : null;
+    this.#collector = new RunCollector({
+      cwd: this.#root, ...this.#options, framework: 'vitest', frameworkVersion: vitest.version,
+      overrides: { ...this.#options.overrides, shard: this.#options.overrides?.shard ?? shard ?? undefined },
+    });
   }
 
   onTestRunStart(): void {
@@ -99,6 +105,7 @@ export default class VitestReporter implements Reporter {
       attempts: (diagnostic?.retryCount ?? 0) + 1,
       file,
       line: testCase.location?.line ?? null,
+      tags: testCase.tags ?? testCase.options.tags,
     };
   }
 }

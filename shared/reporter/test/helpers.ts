@@ -12,15 +12,16 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = path.resolve(packageDir, '../..');
 export const fixturesDir = path.join(packageDir, 'test', 'fixtures');
-export const reportsDir = path.resolve(repoRoot, '../shared/fixtures/reports');
+export const reportsDir = path.resolve(repoRoot, 'test-support/fixtures/reports');
 export const cliPath = path.join(packageDir, 'bin', 'pytest-platform.js');
 
 export const randomStream = () => `test:${randomUUID()}`;
 export const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'reporter-test-'));
 
-/** Builds `dist/`, which runners and the CLI load the package from. */
+/** Builds `dist/` (type-checked, then bundled as it ships), which runners and the CLI load the package from. */
 export function buildPackage(): void {
   execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', packageDir], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(packageDir, 'scripts/bundle.js'), '--no-types'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
 /** Every entry on `stream`, validated with the schema's `parseEntry`; fails on an invalid one. */

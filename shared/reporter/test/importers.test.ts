@@ -218,6 +218,42 @@ describe('JUnit quirks', () => {
   });
 });
 
+describe('tags', () => {
+  test('JUnit testcase properties as producers write them: name=value, a body on one line', async () => {
+    const gotestsum = await importFixture('junit/gotestsum/gotestsum__junitxml-tc-with-attributes.xml');
+    expect(gotestsum.tests[0]?.tags).toEqual(['hello=world', 'other=side']);
+    const pytest = await importFixture('junit/pytest/dorny__python-xunit-pytest.xml');
+    expect(byNodeid(pytest, 'tests.test_lib::test_with_record_property')?.tags).toEqual(['example_key=1']);
+    expect(pytest.tests.filter((t) => t.tags !== undefined)).toHaveLength(1);
+    const huge = await importFixture('junit/jenkins/jenkins__junit-report-huge.xml');
+    const tagged = huge.tests.filter((t) => t.tags !== undefined);
+    expect(tagged).toHaveLength(18);
+    expect(byNodeid(huge, 'p2.S0.SomeLongLongLongLongLongTestName_0::Run 0')?.tags).toEqual(['prop1=value1', 'multiline=Config line 1 Config line 2 Config line 3']);
+    // Suite-level properties (go.version, pytest's record_testsuite_property) describe the run, not a test.
+    expect(JSON.stringify(gotestsum.tests)).not.toContain('go.version');
+  });
+
+  test('JUnit: tag, tags and category give values; blanks dropped, duplicates once, at most 20 of at most 100 characters', () => {
+    const properties = [
+      '<property name="tag" value="smoke"/>', '<property name="Tags" value="db, smoke,,slow"/>', '<property name="category">  Integration  </property>',
+      '<property name="tag" value="  "/>', '<property name="owner" value="team-a"/>', '<property name="flag"/>', `<property name="tag" value="${'x'.repeat(150)}"/>`,
+      ...Array.from({ length: 30 }, (_, i) => `<property name="tag" value="t${i}"/>`),
+    ].join('');
+    const run = importReportText(`<testsuite name="s"><testcase classname="c" name="t"><properties>${properties}</properties></testcase><testcase classname="c" name="plain"/></testsuite>`, { identity });
+    expect(run.tests[0]?.tags).toEqual(['smoke', 'db', 'slow', 'Integration', 'owner=team-a', 'flag', 'x'.repeat(100), ...Array.from({ length: 13 }, (_, i) => `t${i}`)]);
+    expect(run.tests[1]).not.toHaveProperty('tags');
+    expect(RunResultSchema.safeParse(run).success).toBe(true);
+  });
+
+  test('CTRF tags, as the spec example writes them; non-strings ignored', async () => {
+    const comprehensive = await importFixture('ctrf/spec-examples/ctrf-spec__comprehensive.json', true);
+    expect(byNodeid(comprehensive, 'tests/auth/login.test.js::Authentication::Login::user can login')?.tags).toEqual(['smoke', 'critical']);
+    expect(byNodeid(comprehensive, 'tests/checkout/checkout.test.js::Checkout::user can checkout')?.tags).toEqual(['smoke']);
+    const lenient = importReportText(JSON.stringify({ results: { tool: { name: 'x' }, tests: [{ name: 't', status: 'passed', tags: ['a', 7, ' a ', '', null, 'b'] }] } }), { identity });
+    expect(lenient.tests[0]?.tags).toEqual(['a', 'b']);
+  });
+});
+
 describe('CTRF', () => {
   test('lenient import: statuses, retries, flaky, ANSI, suite as a string', async () => {
     const run = await importFixture('ctrf/demo/github-test-reporter__ctrf-report-demo.json');

@@ -110,6 +110,8 @@ export const RunTestItemSchema = z.object({
   duration: z.number(),
   attempts: z.number().int(),
   message: z.string().nullable(),
+  /** The tags the test carried in this run; empty when none (and from an API older than tags). */
+  tags: z.array(z.string()).default([]),
 });
 export const RunTestItemsSchema = z.object({ run_id: z.string(), items: z.array(RunTestItemSchema) });
 export type RunTestItem = z.infer<typeof RunTestItemSchema>;

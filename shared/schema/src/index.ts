@@ -1,4 +1,6 @@
 export { limits, truncate } from './limits.js';
+export { ciProviders, booleanWords, reporterVariables } from './reporter-contract.js';
+export type { CiProvider, IdentityCandidate, ShardSource } from './reporter-contract.js';
 export {
   outcomes, runStatuses, OutcomeSchema, RunStatusSchema, TestResultSchema, SummarySchema, RunHeaderSchema, RunResultSchema,
 } from './run-result.js';
@@ -34,3 +36,5 @@ export type {
   TestHistoryEntry, TestHistory, FlakyTest, FlakyTests, FailureGroup, FailureGroups, CompareCategory, CompareTest,
   RunComparison, SlowTest, SlowTests,
 } from './intelligence.js';
+export { buildStatusOrder, worstRunStatus, BuildSchema, BuildPageSchema, BuildDetailSchema } from './builds.js';
+export type { Build, BuildPage, BuildDetail } from './builds.js';

@@ -1,32 +1,42 @@
-/** Hard limits of the wire contract. Every producer truncates to them; every consumer rejects past them. */
-export const limits = {
+import contract from './contract.json' with { type: 'json' };
+
+/**
+ * Hard limits of the wire contract, from `contract.json` (the pytest plugin reads the same file).
+ * Every producer truncates to them; every consumer rejects past them. Lengths count JavaScript
+ * characters (UTF-16 code units).
+ */
+export const limits: Readonly<{
   /** Characters in a `run_id`. */
-  runIdLength: 128,
-  /** Characters in `project`, `worker_id`, `branch`, `commit`, `framework` and similar identity fields. */
-  nameLength: 255,
+  runIdLength: number;
+  /** Characters in `project`, `worker_id`, `branch`, `commit`, `build_id`, `framework` and similar identity fields. */
+  nameLength: number;
   /** Characters in a test's `nodeid`. */
-  nodeidLength: 4096,
+  nodeidLength: number;
   /** Characters in a test's `message` (the first line of the failure, or the skip reason). */
-  messageLength: 8192,
+  messageLength: number;
   /** Characters in a test's `longrepr` (the traceback): 64 KiB. */
-  longreprLength: 65_536,
+  longreprLength: number;
   /** Characters in a test's `file`. */
-  fileLength: 1024,
+  fileLength: number;
   /** Keys in `environment`. */
-  environmentKeys: 64,
+  environmentKeys: number;
   /** Characters in one `environment` value. */
-  environmentValueLength: 1024,
+  environmentValueLength: number;
+  /** Tags on one test. */
+  tagsPerTest: number;
+  /** Characters in one tag. */
+  tagLength: number;
   /** Tests in one RunResult (`run` entry or `POST /results` body). */
-  testsPerRun: 250_000,
+  testsPerRun: number;
   /** Tests in one live `run.tests` entry. */
-  testsPerBatch: 5_000,
+  testsPerBatch: number;
   /** Tests a reporter puts in one live batch before sending it. */
-  reporterBatchTests: 1_000,
+  reporterBatchTests: number;
   /** Bytes a reporter puts in one live batch before sending it: 1 MiB. */
-  reporterBatchBytes: 1_048_576,
+  reporterBatchBytes: number;
   /** Bytes of one stream entry's `data` or one HTTP body: 64 MiB. */
-  entryBytes: 64 * 1_048_576,
-} as const;
+  entryBytes: number;
+}> = Object.freeze({ ...contract.limits });
 
 /** Cuts `text` to at most `max` characters, marking the cut so a reader knows something is missing. */
 export function truncate(text: string, max: number): string {

@@ -22,6 +22,11 @@ export const TestResultSchema = z.object({
   attempts: z.number().int().min(1).max(1000).default(1),
   file: nullableText(limits.fileLength),
   line: z.number().int().nonnegative().nullable().default(null),
+  /** Markers, tags, annotations, report properties: what the test can be selected by. */
+  tags: z
+    .array(text(limits.tagLength).min(1, { message: 'must not be empty' }))
+    .max(limits.tagsPerTest, { message: `at most ${limits.tagsPerTest} tags` })
+    .optional(),
 });
 
 export const SummarySchema = z.object({
@@ -49,6 +54,18 @@ export const RunHeaderSchema = z.object({
   framework: text(limits.nameLength).min(1).default('unknown'),
   framework_version: nullableText(limits.nameLength),
   started_at: timestamp,
+  /** The CI pipeline / workflow run this run belongs to, with its attempt; `null` outside CI. */
+  build_id: nullableText(limits.nameLength),
+  /** `"k/n"` when the run is shard k of n of a split suite. */
+  shard: z
+    .string()
+    .regex(/^[1-9]\d{0,5}\/[1-9]\d{0,5}$/, { message: 'k/n with 1 ≤ k ≤ n, e.g. 2/4' })
+    .refine((value) => {
+      const [k, n] = value.split('/').map(Number);
+      return k! <= n!;
+    }, { message: 'k/n with 1 ≤ k ≤ n, e.g. 2/4' })
+    .nullable()
+    .default(null),
   environment: z
     .record(z.string().max(limits.nameLength), text(limits.environmentValueLength))
     .refine((env) => Object.keys(env).length <= limits.environmentKeys, {

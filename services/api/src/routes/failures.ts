@@ -4,7 +4,7 @@ import type { FailureGroups, FailureStats } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { RouteContext } from '../deps.js';
 import { HttpError } from '../http-error.js';
-import { dateParam, limitParam, parseQuery, textParam } from '../query.js';
+import { dateParam, limitParam, parseQuery, projectParam, tagParam, textParam } from '../query.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,13 +14,14 @@ export const windowStart = (days: number, now = Date.now()) => Math.floor(now / 
 export const FailureStatsQuery = z.object({
   project: textParam,
   branch: textParam,
+  tag: tagParam,
   days: limitParam(7, 365),
   since: dateParam,
   limit: limitParam(20, 500),
 });
 
 export const FailureGroupsQuery = z.object({
-  project: z.string({ error: 'required' }).min(1, { message: 'must not be empty' }).max(255),
+  project: projectParam,
   branch: textParam,
   days: limitParam(7, 365),
   limit: limitParam(20, 200),

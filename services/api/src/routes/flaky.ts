@@ -3,11 +3,12 @@ import { listFlakyTests } from '@pytest-platform/db';
 import type { FlakyTests } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { RouteContext } from '../deps.js';
-import { limitParam, parseQuery, textParam } from '../query.js';
+import { limitParam, parseQuery, projectParam, tagParam, textParam } from '../query.js';
 
 export const FlakyQuery = z.object({
-  project: z.string({ error: 'required' }).min(1, { message: 'must not be empty' }).max(255),
+  project: projectParam,
   branch: textParam,
+  tag: tagParam,
   window: limitParam(30, 200),
   limit: limitParam(50, 500),
 });

@@ -64,6 +64,11 @@ export function registerHealthRoutes(router: Router, { config, deps }: RouteCont
     };
   };
 
+  // Liveness: answers from the process alone, so an outage of Redis or the database never restarts it.
+  router.get('/livez', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
   router.get('/health', async (ctx) => {
     const [redisCheck, dbCheck] = await Promise.all([
       withTimeout(redis.ping(), 'Redis PING').then(

@@ -13,6 +13,7 @@ export const ListResultsQuery = z.object({
   project: textParam,
   branch: textParam,
   worker_id: textParam,
+  build_id: textParam,
   status: StoredRunStatusSchema.optional(),
   since: dateParam,
   until: dateParam,

@@ -4,7 +4,7 @@ import { describeIssues, OutcomeSchema, type RunTestItems } from '@pytest-platfo
 import { z } from 'zod';
 import type { RouteContext } from '../deps.js';
 import { HttpError } from '../http-error.js';
-import { limitParam } from '../query.js';
+import { limitParam, tagParam } from '../query.js';
 
 /** Node ids one request may name; clients with more ask in chunks. */
 export const MAX_NODEIDS = 200;
@@ -17,6 +17,7 @@ export const RunTestsQuery = z
       .transform((value) => (Array.isArray(value) ? value : [value]))
       .pipe(z.array(z.string().min(1, { message: 'must not be empty' }).max(2_000)).max(MAX_NODEIDS, { message: `at most ${MAX_NODEIDS} node ids` }))
       .optional(),
+    tag: tagParam,
     limit: limitParam(1_000, 10_000),
   })
   .strict();
@@ -34,7 +35,9 @@ export function registerRunTestsRoutes(router: Router, { deps }: RouteContext): 
     const runId = ctx.params.run_id ?? '';
     const found = await findRun(deps.store.db, runId);
     if (!found) throw new HttpError(404, 'not_found', `no run with run_id ${JSON.stringify(runId)}`);
-    const items = await listRunTests(deps.store.db, found.pk, { outcome: parsed.data.outcome, nodeids: parsed.data.nodeid, limit: parsed.data.limit });
+    const items = await listRunTests(deps.store.db, found.pk, {
+      outcome: parsed.data.outcome, nodeids: parsed.data.nodeid, tag: parsed.data.tag, limit: parsed.data.limit,
+    });
     ctx.body = { run_id: found.run_id, items } satisfies RunTestItems;
   });
 }

@@ -8,6 +8,7 @@ export const GetFlakyTestsInput = z.object({
   project: z.string().min(1).max(255).describe('Project name'),
   branch: z.string().min(1).max(255).optional().describe('Only runs of this branch; all branches when absent'),
   window: z.number().int().min(1).max(200).default(30).describe('The last N finished runs to look at'),
+  tag: z.string().min(1).max(100).optional().describe('Only tests carrying this tag (pytest marker, Playwright tag, CTRF tag, JUnit property)'),
   limit: z.number().int().min(1).max(200).default(20).describe('How many tests'),
 });
 

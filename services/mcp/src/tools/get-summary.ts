@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
-import { RunSummary } from './run-summary.js';
+import { RunSummary, toRunSummary } from './run-summary.js';
 
 export const GetSummaryInput = z.object({
   project: z.string().min(1).max(255).optional().describe('Only runs of this project; all projects when absent'),
@@ -30,23 +30,7 @@ export function registerGetSummaryTool(server: McpServer, ctx: ToolContext): voi
       runTool(ctx, 'get_summary', async () => {
         if (args.project !== undefined) await requireProject(ctx, args.project);
         const page = await ctx.api.results({ project: args.project, limit: args.limit });
-        const runs = page.items.map((run) => ({
-          run_id: run.run_id,
-          project: run.project,
-          branch: run.branch,
-          commit: run.commit,
-          worker_id: run.worker_id,
-          status: run.status,
-          started_at: run.started_at,
-          duration: run.duration,
-          pass_rate: run.pass_rate,
-          total: run.summary.total,
-          passed: run.summary.passed,
-          failed: run.summary.failed,
-          errors: run.summary.errors,
-          skipped: run.summary.skipped,
-          flaky: run.summary.flaky,
-        }));
+        const runs = page.items.map(toRunSummary);
         return structured({ project: args.project ?? null, count: runs.length, runs });
       }),
   );

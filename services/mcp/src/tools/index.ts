@@ -4,6 +4,7 @@ import { describeIssues } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { CompareRunsInput, registerCompareRunsTool } from './compare-runs.js';
+import { GetBuildInput, registerGetBuildTool } from './get-build.js';
 import { GetFailureGroupsInput, registerGetFailureGroupsTool } from './get-failure-groups.js';
 import { GetFailureStatsInput, registerGetFailureStatsTool } from './get-failure-stats.js';
 import { GetFailuresInput, registerGetFailuresTool } from './get-failures.js';
@@ -30,6 +31,7 @@ const inputs: Record<string, z.ZodType> = {
   compare_runs: CompareRunsInput,
   get_slowest_tests: GetSlowestTestsInput,
   get_new_failures: GetNewFailuresInput,
+  get_build: GetBuildInput,
 };
 
 export const toolNames = Object.keys(inputs);
@@ -47,6 +49,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
   registerCompareRunsTool(server, ctx);
   registerGetSlowestTestsTool(server, ctx);
   registerGetNewFailuresTool(server, ctx);
+  registerGetBuildTool(server, ctx);
   rejectInvalidArguments(server);
 }
 

@@ -3,10 +3,13 @@ import type { FailureStat } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
 import { DAY_MS, isFailure, utcDay } from '../rollup-deltas.js';
 import { iso } from './run-mapper.js';
+import { taggedTests } from './test-tags.js';
 
 export interface FailureStatsParams {
   project?: string | undefined;
   branch?: string | undefined;
+  /** Only tests that carried this tag in a stored run. */
+  tag?: string | undefined;
   /** Unix ms: runs started at or after it count. */
   since: number;
   limit: number;
@@ -30,6 +33,7 @@ interface Scope {
   projects?: string[] | undefined;
   branch?: string | undefined;
   ids?: number[];
+  tag?: string | undefined;
 }
 
 /** The results of the window's first partial day, in `scope`. */
@@ -42,6 +46,7 @@ function partialDayResults(db: Db, partial: { from: number; to: number }, scope:
   if (scope.projects !== undefined) q = q.where('runs.project', 'in', scope.projects);
   if (scope.branch !== undefined) q = q.where('runs.branch', '=', scope.branch);
   if (scope.ids !== undefined) q = q.where('results.test_id', 'in', scope.ids);
+  if (scope.tag !== undefined) q = q.where('results.test_id', 'in', taggedTests(db, scope.tag, scope.projects));
   return q;
 }
 
@@ -51,6 +56,7 @@ function failureRows(db: Db, w: Window, scope: Scope) {
   if (scope.projects !== undefined) rolled = rolled.where('project', 'in', scope.projects);
   if (scope.branch !== undefined) rolled = rolled.where('branch', '=', scope.branch);
   if (scope.ids !== undefined) rolled = rolled.where('test_id', 'in', scope.ids);
+  if (scope.tag !== undefined) rolled = rolled.where('test_id', 'in', taggedTests(db, scope.tag, scope.projects));
   if (w.partial === null) return rolled;
   const raw = partialDayResults(db, w.partial, scope)
     .select(['results.test_id as test_id', sql<number>`1`.as('failures'), 'runs.started_at as last_at', 'runs.id as last_run'])
@@ -71,12 +77,12 @@ function ranRows(db: Db, w: Window, scope: Required<Pick<Scope, 'projects' | 'id
  * The tests that failed (or errored) most often in the window, with how many runs of the window
  * ran them, so `failure_rate = failures / runs`. Reads the per-day rollups (`failure_days`,
  * `test_days`): a few rows per test and day, whatever the number of runs; only a window that
- * starts inside a day reads that first day's results.
+ * starts inside a day reads that first day's results. A tag keeps the tests in its `test_tags` range.
  */
 export async function getFailureStats(db: Db, params: FailureStatsParams): Promise<FailureStat[]> {
   const w = windowOf(params.since);
   const ranked = await db
-    .selectFrom(failureRows(db, w, { projects: params.project === undefined ? undefined : [params.project], branch: params.branch }).as('w'))
+    .selectFrom(failureRows(db, w, { projects: params.project === undefined ? undefined : [params.project], branch: params.branch, tag: params.tag }).as('w'))
     .select((eb) => ['w.test_id', eb.fn.sum<number>('w.failures').as('total'), eb.fn.max('w.last_at').as('last_at')])
     .groupBy('w.test_id')
     .orderBy('total', 'desc')

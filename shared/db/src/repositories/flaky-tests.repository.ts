@@ -1,10 +1,13 @@
 import { assessFlakiness, MIN_FLAKY_FLIPS, type FlakyTest, type FlakyTests, type TestOutcome } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
-import { failuresIn, newestRuns, probeResults, retriedIn, testsById, type WindowRun } from './run-window.js';
+import { chunks, failuresIn, newestRuns, probeResults, retriedIn, testsById, type WindowRun } from './run-window.js';
+import { taggedTests } from './test-tags.js';
 
 export interface FlakyTestsParams {
   project: string;
   branch?: string | undefined;
+  /** Only tests that carried this tag in a stored run. */
+  tag?: string | undefined;
   /** The last N finished runs. */
   window: number;
   limit: number;
@@ -15,7 +18,8 @@ const MAX_EVIDENCE = 20;
 /**
  * Flaky tests of the last `window` runs, ranked by flip rate then by how many runs carry evidence.
  * Candidates come from the two partial indexes (failures, retried results) of the window's runs;
- * a test that failed in every run is broken and skipped; only the rest is looked up by primary key.
+ * a test that failed in every run is broken and skipped; a tag keeps the candidates in its `test_tags`
+ * range; only the rest is looked up by primary key.
  */
 export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<FlakyTests> {
   const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.window, finishedOnly: true });
@@ -27,6 +31,14 @@ export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<
   for (const f of failures) failCount.set(f.test_id, (failCount.get(f.test_id) ?? 0) + 1);
   const candidates = new Set(retried.map((r) => r.test_id));
   for (const [testId, n] of failCount) if (n < runs.length) candidates.add(testId);
+  if (params.tag !== undefined && candidates.size > 0) {
+    const tagged = new Set<number>();
+    for (const chunk of chunks([...candidates])) {
+      const rows = await taggedTests(db, params.tag, [params.project]).where('test_tags.test_id', 'in', chunk).execute();
+      for (const row of rows) tagged.add(row.test_id);
+    }
+    for (const testId of candidates) if (!tagged.has(testId)) candidates.delete(testId);
+  }
   if (candidates.size === 0) return empty;
 
   const order = new Map(runs.map((r, i) => [r.id, runs.length - 1 - i]));

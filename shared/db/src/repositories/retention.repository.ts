@@ -6,8 +6,8 @@ export const RETENTION_BATCH_RUNS = 500;
 
 /**
  * Deletes up to `limit` finished runs that started before `before` (Unix ms), oldest first, with their
- * results, in one transaction. Returns how many runs went; fewer than `limit` means none are left.
- * Interned test names stay: the ingest writer caches their ids.
+ * results, in one transaction; a build left without runs goes too. Returns how many runs went; fewer
+ * than `limit` means none are left. Interned test names and their tags stay: the ingest writer caches their ids.
  */
 export async function deleteRunsStartedBefore(db: Db, before: number, limit: number = RETENTION_BATCH_RUNS): Promise<number> {
   return db.transaction().execute(async (trx) => {
@@ -22,10 +22,25 @@ export async function deleteRunsStartedBefore(db: Db, before: number, limit: num
     if (rows.length === 0) return 0;
     const ids = rows.map((row) => row.id);
     await subtractFromRollups(trx, ids);
+    const builds = await trx
+      .selectFrom('builds')
+      .innerJoin('runs', (join) => join.onRef('runs.project', '=', 'builds.project').onRef('runs.build_id', '=', 'builds.build_id'))
+      .select('builds.id')
+      .distinct()
+      .where('runs.id', 'in', ids)
+      .execute();
     await trx.deleteFrom('results').where('run_id', 'in', ids).execute();
     await trx.deleteFrom('runs').where('id', 'in', ids).execute();
+    if (builds.length > 0) await shrinkBuilds(trx, builds.map((b) => b.id));
     return ids.length;
   });
+}
+
+/** Builds whose runs were deleted: gone when none is left, else starting at their first remaining run. */
+async function shrinkBuilds(trx: Db, ids: readonly number[]): Promise<void> {
+  const runsOf = sql`FROM runs WHERE runs.project = builds.project AND runs.build_id = builds.build_id`;
+  await sql`DELETE FROM builds WHERE id IN (${sql.join(ids)}) AND NOT EXISTS (SELECT 1 ${runsOf})`.execute(trx);
+  await sql`UPDATE builds SET started_at = (SELECT min(runs.started_at) ${runsOf}) WHERE id IN (${sql.join(ids)})`.execute(trx);
 }
 
 /** Takes the results of the runs `ids` out of the per-day rollups, before the results are deleted. */

@@ -17,6 +17,8 @@ export function toRun(row: RunRow): Run {
     framework: row.framework,
     framework_version: row.framework_version,
     started_at: iso(row.started_at),
+    build_id: row.build_id,
+    shard: row.shard,
     finished_at: row.finished_at === null ? null : iso(row.finished_at),
     duration: row.duration,
     status: row.status,

@@ -7,6 +7,8 @@ export interface RunFilter {
   project?: string | undefined;
   branch?: string | undefined;
   worker_id?: string | undefined;
+  /** Only the runs of this CI build. */
+  build_id?: string | undefined;
   status?: StoredRunStatus | undefined;
   /** Unix ms, inclusive. */
   since?: number | undefined;
@@ -40,6 +42,8 @@ export async function listRuns(db: Db, filter: RunFilter): Promise<RunPage> {
   if (filter.project !== undefined) query = query.where('project', '=', filter.project);
   if (filter.branch !== undefined) query = query.where('branch', '=', filter.branch);
   if (filter.worker_id !== undefined) query = query.where('worker_id', '=', filter.worker_id);
+  // `is not null` as well, so the planner sees the partial index on build_id applies.
+  if (filter.build_id !== undefined) query = query.where('build_id', 'is not', null).where('build_id', '=', filter.build_id);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.since !== undefined) query = query.where('started_at', '>=', filter.since);
   if (filter.until !== undefined) query = query.where('started_at', '<', filter.until);

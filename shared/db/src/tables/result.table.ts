@@ -12,6 +12,8 @@ export interface ResultTable {
   longrepr: string | null;
   /** Failed and error results only: `failureSignature` of the message, what failure groups are keyed by. */
   signature: string | null;
+  /** JSON array of the result's tags; null when it has none. */
+  tags: string | null;
 }
 
 export type ResultRow = Selectable<ResultTable>;

@@ -27,6 +27,10 @@ export interface RunTable {
   summary_final: number;
   /** JSON object of strings. */
   environment: string;
+  /** The CI build (pipeline / workflow run with its attempt) this run belongs to; fixed once stored. */
+  build_id: string | null;
+  /** `"k/n"` when the run is shard k of n; fixed once stored. */
+  shard: string | null;
   /** When ingest last stored an entry of this run; a `running` run silent for too long is `interrupted`. */
   last_seen_at: number;
 }

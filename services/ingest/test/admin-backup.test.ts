@@ -1,18 +1,40 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createSqliteRunWriter, openDatabase } from '@pytest-platform/db';
 import { RunResultSchema } from '@pytest-platform/schema';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildPackages } from '../../../test-support/build.js';
 import { makeRun } from '../../../test-support/runs.js';
-import { buildPackage, cliPath, run, tempDir } from './helpers.js';
+import { repoRoot } from '../../../test-support/services.js';
+import { tempDir } from './helpers.js';
 
-beforeAll(() => buildPackage(), 120_000);
+const adminBin = path.join(repoRoot, 'services/ingest/bin/pytest-platform-admin.js');
+const dirs: ReturnType<typeof tempDir>[] = [];
+
+beforeAll(() => buildPackages('services/ingest'), 120_000);
+afterAll(() => dirs.forEach((dir) => dir.cleanup()));
+
+/** Runs the built `pytest-platform-admin` bin with exactly `env` plus PATH. */
+function admin(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [adminBin, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function newDir(): string {
+  const made = tempDir();
+  dirs.push(made);
+  return made.dir;
+}
 
 const tests = Array.from({ length: 50 }, (_, i) => ({ nodeid: `tests/test_b.py::test_${i}`, outcome: 'passed' as const, longrepr: 'x'.repeat(500) }));
 
-describe('pytest-platform backup <file>', () => {
+describe('pytest-platform-admin backup <file>', () => {
   test('copies a live SQLite database while it is being written; the copy is complete and consistent', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     const source = path.join(dir, 'live.sqlite');
     const store = await openDatabase(source);
     if (store.dialect !== 'sqlite') throw new Error('sqlite');
@@ -24,7 +46,7 @@ describe('pytest-platform backup <file>', () => {
     // Keep writing while the backup runs in another process.
     const writing = setInterval(() => write(5), 5);
     const destination = path.join(dir, 'copy.sqlite');
-    const result = await run(process.execPath, [cliPath, 'backup', destination], { cwd: dir, env: { DATABASE_URL: source } });
+    const result = await admin(['backup', destination], dir, { DATABASE_URL: source });
     clearInterval(writing);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^backed up .*live\.sqlite to .*copy\.sqlite \(\d+ pages\)/);
@@ -45,7 +67,7 @@ describe('pytest-platform backup <file>', () => {
   });
 
   test('refuses Postgres, a missing database and the database itself as destination, exit 1 with the reason', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     const self = path.join(dir, 'self.sqlite');
     await (await openDatabase(self)).close();
     const cases: [Record<string, string>, string, RegExp][] = [
@@ -54,12 +76,24 @@ describe('pytest-platform backup <file>', () => {
       [{ DATABASE_URL: path.join(dir, 'missing.sqlite') }, 'out.sqlite', /no SQLite database/],
     ];
     for (const [env, file, reason] of cases) {
-      const result = await run(process.execPath, [cliPath, 'backup', file], { cwd: dir, env });
+      const result = await admin(['backup', file], dir, env);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(reason);
       expect(result.stderr).not.toContain('secret');
     }
-    const usage = await run(process.execPath, [cliPath, 'backup'], { cwd: dir, env: {} });
+    const usage = await admin(['backup'], dir, {});
     expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('name one destination file');
+  });
+
+  test('--help names the command with an example; an unknown command is a usage error', async () => {
+    const dir = newDir();
+    const help = await admin(['--help'], dir, {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('backup <file>');
+    expect(help.stdout).toContain('npm run admin -- backup backup.sqlite');
+    const unknown = await admin(['restore', 'x'], dir, {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "restore"');
   });
 });

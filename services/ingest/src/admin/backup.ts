@@ -1,7 +1,8 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { openDatabase, parseDatabaseUrl } from '@pytest-platform/db';
 
-/** What `pytest-platform backup` did. */
+/** What `pytest-platform-admin backup` did. */
 export interface Backup {
   source: string;
   destination: string;
@@ -16,8 +17,6 @@ export interface Backup {
  * partial copy. Postgres has its own tools (pg_dump).
  */
 export async function backupDatabase(destination: string, databaseUrl: string | undefined): Promise<Backup> {
-  // Loaded here so reporters that never back up do not load the database drivers.
-  const { openDatabase, parseDatabaseUrl } = await import('@pytest-platform/db');
   const target = parseDatabaseUrl(databaseUrl);
   if (target.dialect !== 'sqlite') throw new Error('DATABASE_URL is Postgres: back it up with pg_dump');
   if (target.filename === ':memory:' || !existsSync(target.filename)) throw new Error(`no SQLite database at ${target.filename}`);
