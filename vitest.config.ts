@@ -27,8 +27,9 @@ export default defineConfig({
       extends: true,
       test: { name: 'faults', root: 'faults', include: ['**/*.test.ts'], globalSetup: ['./global-setup.ts'] },
     }),
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds on a hang, not on speed: a loaded 2-core machine running two test files at a time must pass.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
     pool: 'forks',
   },
   resolve: { conditions: ['@pytest-platform/source'] },

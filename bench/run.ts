@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createSqliteRunWriter, openDatabase } from '@pytest-platform/db';
+import { createRunWriter, openDatabase } from '@pytest-platform/db';
 import type { RunResult } from '@pytest-platform/schema';
 import { measureRawBaseline, measureSchemaCeiling } from './lib/baseline.js';
 import { makeRun, TESTS_PER_RUN } from './lib/dataset.js';
@@ -111,14 +111,14 @@ async function preloaded(rows: number): Promise<string> {
   const store = await openDatabase(tmp);
   if (store.dialect !== 'sqlite') throw new Error('unreachable');
   store.sqlite.pragma('synchronous = OFF');
-  const writer = createSqliteRunWriter(store.sqlite);
+  const writer = createRunWriter(store);
   const from = (smaller ?? 0) / TESTS_PER_RUN;
   const to = rows / TESTS_PER_RUN;
   const began = performance.now();
   for (let i = from; i < to; i += 10) {
     const batch = [];
     for (let j = i; j < Math.min(i + 10, to); j++) batch.push({ type: 'run' as const, data: makeRun(j, T0 + j * 60_000) });
-    writer.write(batch);
+    await writer.write(batch);
     if ((i - from) % 1000 === 0) say(`dataset ${rows.toLocaleString()}: ${((i + 10) * TESTS_PER_RUN).toLocaleString()} rows (${round((performance.now() - began) / 1000, 0)} s)`);
   }
   store.sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Store } from '@pytest-platform/db';
 import { repoRoot } from '../test-support/services.js';
+export { waitFor } from '../test-support/wait-for.js';
 import { expect } from 'vitest';
 
 export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** One run a producer finished, as it reported it. */
-export interface ProducedRun {
+interface ProducedRun {
   run_id: string;
   total: number;
   sent: number;
@@ -34,16 +35,6 @@ export function tempDir(prefix = 'pp-faults-'): { path: string; cleanup(): void 
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Resolves once `check` returns something truthy; polls every `everyMs`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 /** Starts `faults/producer.ts` as a real process: a test worker sending runs through the Node collector. */
 export function startProducer(env: Record<string, string>, spoolDir: string): Producer {

@@ -3,6 +3,8 @@ import { limits } from '@pytest-platform/schema';
 
 /** Inputs per property: at least 10,000 per target in CI (`FUZZ_RUNS` raises it locally). */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+/** How long a property over {@link FUZZ_RUNS} inputs may take: a bound on a hang, generous for a loaded 2-core machine. */
+export const FUZZ_TIMEOUT_MS = 300_000;
 
 export const validRun = {
   run_id: 'fuzz-1',
@@ -21,7 +23,7 @@ export const hostileString = fc.oneof(
   fc.string({ unit: 'grapheme' }),
   fc.constantFrom("'; DROP TABLE runs; --", '\u0000', '\uD800', '\uFFFF', '../../etc/passwd', '<script>alert(1)</script>', '%s%n', '𝕏'.repeat(10)),
 );
-export const jsonValue = fc.letrec((tie) => ({
+const jsonValue = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
     hostileString,
@@ -63,14 +65,14 @@ export const oversized = fc.constantFrom(
   ['tests.1.file', 'f'.repeat(limits.fileLength + 1)],
 ) as fc.Arbitrary<[string, string]>;
 
-export const deepNesting = fc.integer({ min: 1, max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+const deepNesting = fc.integer({ min: 1, max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
 
 /** Bytes that are not valid UTF-8, decoded as Redis and HTTP clients would (replacement characters). */
-export const invalidUtf8 = fc
+const invalidUtf8 = fc
   .uint8Array({ minLength: 1, maxLength: 64 })
   .map((bytes) => Buffer.concat([Buffer.from(JSON.stringify(validRun).slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(bytes)]).toString('utf8'));
 
-export const truncatedRun = fc.integer({ min: 0, max: JSON.stringify(validRun).length - 1 }).map((n) => JSON.stringify(validRun).slice(0, n));
+const truncatedRun = fc.integer({ min: 0, max: JSON.stringify(validRun).length - 1 }).map((n) => JSON.stringify(validRun).slice(0, n));
 
 export const anyData = fc.oneof(
   fc.string({ maxLength: 200 }),

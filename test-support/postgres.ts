@@ -5,7 +5,7 @@ import pg from 'pg';
  * The Postgres server tests may create databases on. `npm test` sets PG_TEST_URL after making sure
  * a server answers; the default is a local server with trust auth.
  */
-export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A new empty database for one test file; `drop` removes it. */
 export async function createTempPostgres(): Promise<{ url: string; drop(): Promise<void> }> {

@@ -1,6 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
-import { openDatabase } from '@pytest-platform/db';
-import { failureSignature, type RunResult } from '@pytest-platform/schema';
+import { failureSignature, openDatabase } from '@pytest-platform/db';
+import type { RunResult } from '@pytest-platform/schema';
 
 /** Writes `rows` with one prepared `insert`, 5,000 rows per transaction, and closes `db`. Rows per second. */
 function timedInserts(db: SqliteDatabase.Database, insert: SqliteDatabase.Statement, rows: readonly unknown[][]): number {

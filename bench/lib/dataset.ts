@@ -2,7 +2,7 @@ import { RunResultSchema, type RunResult } from '@pytest-platform/schema';
 
 const TRACEBACK = `Traceback (most recent call last):\n${'  File "tests/test_module.py", line 42, in test_case\n    assert response.status == 200\n'.repeat(22)}AssertionError: assert 404 == 200`.slice(0, 2048);
 
-export const PROJECTS = 10;
+const PROJECTS = 10;
 export const TESTS_PER_RUN = 1_000;
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createSqliteRunWriter, openDatabase } from '@pytest-platform/db';
+import { createRunWriter, openDatabase } from '@pytest-platform/db';
 import { RunResultSchema } from '@pytest-platform/schema';
 import { freePort, startBuiltService } from './processes.js';
 import { percentile, round } from './stats.js';
@@ -15,8 +15,7 @@ export async function measureReportRender(redisUrl: string, say: (line: string) 
   const dir = mkdtempSync(join(tmpdir(), 'pp-bench-report-'));
   const file = join(dir, 'report.sqlite');
   const store = await openDatabase(file);
-  if (store.dialect !== 'sqlite') throw new Error('unreachable');
-  const writer = createSqliteRunWriter(store.sqlite);
+  const writer = createRunWriter(store);
   const T0 = Date.now() - RUNS * 60_000;
   for (let i = 0; i < RUNS; i += 100) {
     const batch = [];
@@ -37,7 +36,7 @@ export async function measureReportRender(redisUrl: string, say: (line: string) 
         }),
       });
     }
-    writer.write(batch, T0 + (i + 100) * 60_000);
+    await writer.write(batch, T0 + (i + 100) * 60_000);
   }
   await store.close();
 

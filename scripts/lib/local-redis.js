@@ -23,9 +23,9 @@ export function pingRedis(host, port, timeoutMs = 1000) {
   });
 }
 
-export const hasRedisServer = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasRedisServer = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
-export const INSTALL_HINT = [
+const INSTALL_HINT = [
   'pytest-platform needs Redis 7 and found none on 127.0.0.1:6379, nor a redis-server to start.',
   'Install one, then run the command again:',
   '  Debian/Ubuntu: sudo apt-get install redis-server',

@@ -21,12 +21,8 @@ import { registerWorkersRoutes } from './routes/workers.js';
 
 export type { ApiDeps } from './deps.js';
 
-/** Builds the Koa app; `main.ts` listens with it, tests build one per config. */
-export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
-  const app = new Koa();
-  app.silent = true;
-  app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'response error'));
-
+/** Every route of the API on one router. */
+export function createRouter(config: ApiConfig, deps: ApiDeps): Router {
   const router = new Router();
   const context = { config, deps };
   registerResultsRoutes(router, context);
@@ -41,6 +37,15 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
   registerProjectsRoutes(router, context);
   registerHealthRoutes(router, context);
   registerDocsRoutes(router, context);
+  return router;
+}
+
+/** Builds the Koa app; `main.ts` listens with it, tests build one per config. */
+export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'response error'));
+  const router = createRouter(config, deps);
 
   app.use(errorHandler(deps.logger));
   app.use(requestLogger(deps.logger));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { RunResultSchema } from '@pytest-platform/schema';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi.js';
-import { anyData, FUZZ_RUNS, hostileString, mutatedRun } from '../../../test-support/bad-input.js';
+import { anyData, FUZZ_RUNS, FUZZ_TIMEOUT_MS, hostileString, mutatedRun } from '../../../test-support/bad-input.js';
 import { makeRun } from '../../../test-support/runs.js';
 import { startApp, type TestContext } from './test-context.js';
 
@@ -64,7 +64,7 @@ describe('POST /results under bad input', () => {
     expect(databaseChecksum()).toBe(before);
     expect(ctx.logs.filter((line) => line.level === 50)).toEqual([]);
     console.info(`POST /results: ${FUZZ_RUNS} bodies, statuses ${JSON.stringify(statuses(seen))}`);
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
 
 interface Parameter {
@@ -128,7 +128,7 @@ describe('every query parameter of every GET route under bad input', () => {
     expect(databaseChecksum()).toBe(before);
     expect(ctx.logs.filter((line) => line.level === 50)).toEqual([]);
     console.info(`GET routes (${routes.length}): ${FUZZ_RUNS} requests, statuses ${JSON.stringify(statuses(seen))}`);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   test('huge limits are clamped, bad dates and SQL metacharacters are answered 400 or as plain text', async () => {
     const page = await ctx.get('/results?limit=99999999999');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate, compileErrors } from '@readme/openapi-parser';
+import { apiRoutes } from '@pytest-platform/schema';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestContext } from './test-context.js';
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-type Operation = { parameters?: { name: string; in: string; required: boolean }[]; responses: Record<string, unknown> };
+type Operation = { parameters?: { name: string; in: string; required: boolean; description?: string }[]; responses: Record<string, unknown>; security?: unknown[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
 
 describe('GET /openapi.json', () => {
@@ -28,33 +29,41 @@ describe('GET /openapi.json', () => {
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
   });
 
-  it('lists every route with its parameters and error responses', () => {
+  it('lists every route of the contract with its path and query parameters', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(operations.sort()).toEqual([
-      'GET /builds', 'GET /builds/{build_id}', 'GET /compare', 'GET /docs/', 'GET /failures/groups', 'GET /failures/stats', 'GET /flaky', 'GET /health', 'GET /livez', 'GET /openapi.json',
-      'GET /projects', 'GET /results', 'GET /results/{run_id}', 'GET /results/{run_id}/tests', 'GET /tests/history', 'GET /tests/slowest',
-      'GET /trend', 'GET /workers', 'POST /results',
-    ]);
-    const names = (path: string) => (doc.paths[path]!.get!.parameters ?? []).map((p) => p.name);
-    expect(names('/results')).toEqual(['project', 'branch', 'worker_id', 'build_id', 'status', 'since', 'until', 'limit', 'cursor']);
-    expect(names('/results/{run_id}')).toEqual(['run_id']);
-    expect(names('/results/{run_id}/tests')).toEqual(['run_id', 'outcome', 'tag', 'nodeid', 'limit']);
-    expect(names('/builds')).toEqual(['project', 'branch', 'limit', 'cursor']);
-    expect(names('/builds/{build_id}')).toEqual(['build_id', 'project']);
-    expect(doc.paths['/builds/{build_id}']!.get!.parameters!.find((p) => p.name === 'project')).toMatchObject({ in: 'query', required: true });
-    expect(Object.keys(doc.paths['/builds/{build_id}']!.get!.responses)).toContain('404');
-    expect(names('/trend')).toEqual(['project', 'branch', 'limit']);
-    expect(doc.paths['/trend']!.get!.parameters!.find((p) => p.name === 'project')!.required).toBe(true);
-    expect(names('/failures/stats')).toEqual(['project', 'branch', 'tag', 'days', 'since', 'limit']);
-    expect(names('/failures/groups')).toEqual(['project', 'branch', 'days', 'limit']);
-    expect(names('/flaky')).toEqual(['project', 'branch', 'tag', 'window', 'limit']);
-    expect(names('/tests/history')).toEqual(['project', 'nodeid', 'branch', 'limit']);
-    expect(names('/tests/slowest')).toEqual(['project', 'branch', 'runs', 'limit']);
-    expect(names('/compare')).toEqual(['base', 'head', 'limit']);
-    expect(Object.keys(doc.paths['/results']!.post!.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '500', '503']);
-    expect(Object.keys(doc.paths['/results/{run_id}']!.get!.responses)).toContain('404');
-    expect(Object.keys(doc.paths['/health']!.get!.responses).sort()).toEqual(['200', '503']);
-    expect(Object.keys(doc.paths['/livez']!.get!.responses)).toEqual(['200']);
+    expect(operations.sort()).toEqual(apiRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`).sort());
+    expect(operations).toEqual(expect.arrayContaining(['POST /results', 'GET /results/{run_id}/tests', 'GET /health', 'GET /livez', 'GET /openapi.json', 'GET /docs/']));
+    for (const route of apiRoutes) {
+      const parameters = doc.paths[route.path]![route.method]!.parameters ?? [];
+      const declared = [...Object.keys(route.params?.shape ?? {}), ...Object.keys(route.query?.shape ?? {})];
+      expect(parameters.map((p) => p.name), route.path).toEqual(declared);
+      for (const p of parameters) expect(p.description, `${route.path} ${p.name}`).toEqual(expect.any(String));
+    }
+  });
+
+  it('gives each parameter its bounds, default and whether it is required, from the schemas', () => {
+    const parameter = (path: string, name: string) => doc.paths[path]!.get!.parameters!.find((p) => p.name === name);
+    expect(parameter('/results', 'limit')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, default: 50 }, description: expect.stringContaining('500') });
+    expect(parameter('/results', 'status')).toMatchObject({ required: false, schema: { anyOf: expect.arrayContaining([expect.objectContaining({ const: 'running' })]) } });
+    expect(parameter('/results', 'since')).toMatchObject({ schema: { examples: ['2026-11-26', '2026-11-26T10:00:00Z'] } });
+    expect(parameter('/results/{run_id}/tests', 'run_id')).toMatchObject({ in: 'path', required: true });
+    expect(parameter('/results/{run_id}/tests', 'nodeid')).toMatchObject({ style: 'form', explode: true, schema: { type: 'array', maxItems: 200 } });
+    expect(parameter('/results/{run_id}/tests', 'tag')).toMatchObject({ schema: { type: 'string', minLength: 1, maxLength: 100 } });
+    expect(parameter('/builds/{build_id}', 'project')).toMatchObject({ in: 'query', required: true });
+    expect(parameter('/trend', 'project')).toMatchObject({ required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } });
+    expect(parameter('/compare', 'base')).toMatchObject({ required: true, schema: { maxLength: 128 } });
+  });
+
+  it('lists the error responses of each route', () => {
+    const statuses = (path: string, method = 'get') => Object.keys(doc.paths[path]![method]!.responses).sort();
+    expect(statuses('/results', 'post')).toEqual(['202', '400', '401', '403', '413', '415', '500', '503']);
+    expect(statuses('/results')).toEqual(['200', '400', '401', '500']);
+    expect(statuses('/results/{run_id}')).toContain('404');
+    expect(statuses('/builds/{build_id}')).toContain('404');
+    expect(statuses('/health')).toEqual(['200', '503']);
+    expect(statuses('/livez')).toEqual(['200']);
+    expect(doc.paths['/health']!.get!.security).toEqual([]);
+    expect(doc.paths['/results']!.get!.responses['400']).toEqual({ $ref: '#/components/responses/InvalidQuery' });
   });
 
   it('carries the shared schemas: the RunResult body and every response', () => {

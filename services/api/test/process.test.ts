@@ -39,7 +39,7 @@ describe('src/main.ts', () => {
       const what = `${name}=${value}`;
       expect(code, what).toBe(2);
       expect(stderr.trim().split('\n'), what).toHaveLength(1);
-      expect(stderr, what).toContain(`${name}:`);
+      expect(stderr, what).toContain(`invalid ${name}`);
       expect(stdout, what).not.toContain('"msg":"ready"');
     });
   });

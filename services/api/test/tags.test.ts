@@ -1,4 +1,4 @@
-import { FailureStatsSchema, FlakyTestsSchema, RunTestItemsSchema } from '@pytest-platform/schema';
+import { FailureStatsSchema, FlakyTestsSchema, RunTestItemsSchema, SlowTestsSchema } from '@pytest-platform/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRun } from '../../../test-support/runs.js';
 import { HOUR, iso, startApp, type TestContext } from './test-context.js';
@@ -55,8 +55,16 @@ describe('tag= filters', () => {
     expect(ui.items.map((t) => t.nodeid)).toEqual(['tests/test_ui.py::test_login']);
   });
 
+  it('GET /tests/slowest?tag= ranks only tests that carry the tag', async () => {
+    const all = SlowTestsSchema.parse((await ctx.get('/tests/slowest?project=tagged')).body);
+    expect(all.items.map((t) => t.nodeid).sort()).toEqual(['tests/test_api.py::test_list', 'tests/test_api.py::test_slow', 'tests/test_ui.py::test_login']);
+    const slow = SlowTestsSchema.parse((await ctx.get('/tests/slowest?project=tagged&tag=slow')).body);
+    expect(slow).toMatchObject({ runs: 4, items: [{ nodeid: 'tests/test_api.py::test_slow', runs: 4 }] });
+    expect(SlowTestsSchema.parse((await ctx.get('/tests/slowest?project=tagged&tag=nope')).body).items).toEqual([]);
+  });
+
   it('rejects an empty or overlong tag, naming it', async () => {
-    for (const path of ['/flaky?project=tagged&tag=', `/failures/stats?tag=${'x'.repeat(101)}`, `/results/${runs[0]!.run_id}/tests?tag=`]) {
+    for (const path of ['/tests/slowest?project=tagged&tag=', '/flaky?project=tagged&tag=', `/failures/stats?tag=${'x'.repeat(101)}`, `/results/${runs[0]!.run_id}/tests?tag=`]) {
       const res = await ctx.get(path);
       expect(res.status, path).toBe(400);
       expect(res.body, path).toEqual({ error: { code: 'invalid_query', message: expect.stringMatching(/^tag: /) } });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, loadConfig, type ApiConfig } from '@pytest-platform/api';
-import { createRunWriter, openDatabase, type AsyncRunWriter, type Store } from '@pytest-platform/db';
+import { createRunWriter, openDatabase, type RunWriter, type Store } from '@pytest-platform/db';
 import { createRedisClient } from '@pytest-platform/redis';
 import { RunResultSchema, streamNames, type RunResultInput, type StreamEntry } from '@pytest-platform/schema';
 import type { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ export interface TestContext {
   config: ApiConfig;
   store: Store;
   redis: Redis;
-  writer: AsyncRunWriter;
+  writer: RunWriter;
   stream: string;
   deadStream: string;
   /** Every log line the app wrote, parsed. */

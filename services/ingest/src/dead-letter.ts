@@ -1,7 +1,7 @@
 import type { StreamMessage } from './stream-message.js';
 
 /** Dead letters keep at most this much of the original `data`. */
-export const DEAD_LETTER_DATA_BYTES = 1_048_576;
+const DEAD_LETTER_DATA_BYTES = 1_048_576;
 
 const MARKER = '\n… [truncated]';
 

@@ -1,10 +1,8 @@
 import { hostname } from 'node:os';
-import { z } from 'zod';
-import { DEFAULT_RESULTS_STREAM } from '@pytest-platform/schema';
-import { DEFAULT_SQLITE_FILE, parseDatabaseUrl, type DatabaseTarget } from '@pytest-platform/db';
+import { ConfigError, logLevels, parseDatabaseUrl, readVariables, type DatabaseTarget, type Env, type LogLevel } from '@pytest-platform/config';
 
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
+export { ConfigError, logLevels };
+export type { LogLevel };
 
 /** Everything ingest reads from the environment, parsed once. */
 export interface IngestConfig {
@@ -13,7 +11,6 @@ export interface IngestConfig {
   /** `RESULTS_STREAM`; dead letters go to `<stream>:dead`, announcements to `<stream>:events`. @defaultValue `pytest-platform:results` */
   stream: string;
   /** `DATABASE_URL`: a file path or `sqlite:` URL, or `postgres://…`. @defaultValue `./data/pytest-platform.sqlite` */
-  databaseUrl: string;
   database: DatabaseTarget;
   /** `INGEST_CONSUMER`: this replica's name in the consumer group. @defaultValue `<hostname>-<pid>` */
   consumer: string;
@@ -46,71 +43,17 @@ export interface IngestConfig {
   healthHost: string;
 }
 
-/** An environment variable with a value ingest cannot use; the message names it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const unsetIfEmpty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema);
-const integer = (min: number, fallback: number) =>
-  optional(
-    z.coerce
-      .number({ message: 'expected a number' })
-      .int({ message: 'expected a whole number' })
-      .min(min, { message: `expected at least ${min}` })
-      .max(Number.MAX_SAFE_INTEGER)
-      .default(fallback),
-  );
-
-const EnvSchema = z.object({
-  REDIS_URL: optional(
-    z
-      .string()
-      .regex(/^rediss?:\/\/\S*$/, { message: 'expected a redis:// or rediss:// URL' })
-      .default('redis://127.0.0.1:6379'),
-  ),
-  RESULTS_STREAM: optional(z.string().trim().min(1).max(1000).default(DEFAULT_RESULTS_STREAM)),
-  DATABASE_URL: optional(z.string().default(DEFAULT_SQLITE_FILE)),
-  INGEST_CONSUMER: optional(z.string().trim().min(1).max(200).optional()),
-  INGEST_BATCH_SIZE: integer(1, 200),
-  INGEST_BATCH_BYTES: integer(65_536, 8 * 1024 * 1024),
-  INGEST_BLOCK_MS: integer(1, 2000),
-  INGEST_CLAIM_IDLE_MS: integer(1, 30_000),
-  INGEST_MAX_DELIVERIES: integer(1, 5),
-  INGEST_TRIM_INTERVAL_MS: integer(100, 5000),
-  INGEST_SWEEP_SECONDS: integer(1, 30),
-  RUN_STALE_SECONDS: integer(1, 300),
-  RETENTION_DAYS: optional(z.coerce.number({ message: 'expected a number of days' }).positive({ message: 'expected a positive number of days' }).max(36_500).optional()),
-  INGEST_HEALTH_PORT: optional(z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65_535).optional()),
-  INGEST_HEALTH_HOST: optional(z.string().trim().min(1).default('127.0.0.1')),
-  LOG_LEVEL: optional(z.enum(logLevels, { message: `expected one of ${logLevels.join(', ')}` }).default('info')),
-});
-
-const shown = (value: string | undefined) => (value === undefined ? 'unset' : JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value));
-
 /** Parses ingest's environment; throws {@link ConfigError} naming the first bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'environment');
-    const value = name === 'REDIS_URL' ? undefined : env[name];
-    throw new ConfigError(`invalid ${name}${value === undefined ? '' : ` (${shown(value)})`}: ${issue?.message ?? 'invalid value'}`);
-  }
-  const e = parsed.data;
-  let database: DatabaseTarget;
-  try {
-    database = parseDatabaseUrl(e.DATABASE_URL);
-  } catch (error) {
-    const message = (error as Error).message.replace(/^DATABASE_URL:\s*/, '');
-    throw new ConfigError(`invalid DATABASE_URL: ${message}`);
-  }
+export function loadConfig(env: Env = process.env): IngestConfig {
+  const e = readVariables(env, [
+    'REDIS_URL', 'RESULTS_STREAM', 'DATABASE_URL', 'INGEST_CONSUMER', 'INGEST_BATCH_SIZE', 'INGEST_BATCH_BYTES', 'INGEST_BLOCK_MS',
+    'INGEST_CLAIM_IDLE_MS', 'INGEST_MAX_DELIVERIES', 'INGEST_TRIM_INTERVAL_MS', 'INGEST_SWEEP_SECONDS', 'RUN_STALE_SECONDS',
+    'RETENTION_DAYS', 'LOG_LEVEL', 'INGEST_HEALTH_PORT', 'INGEST_HEALTH_HOST',
+  ]);
   return {
     redisUrl: e.REDIS_URL,
     stream: e.RESULTS_STREAM,
-    databaseUrl: e.DATABASE_URL,
-    database,
+    database: parseDatabaseUrl(e.DATABASE_URL),
     consumer: e.INGEST_CONSUMER ?? `${hostname()}-${process.pid}`,
     batchSize: e.INGEST_BATCH_SIZE,
     batchBytes: e.INGEST_BATCH_BYTES,

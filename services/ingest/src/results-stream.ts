@@ -6,7 +6,7 @@ import { compareStreamIds, nextStreamId } from './stream-id.js';
 import { toStreamMessage, type StreamMessage } from './stream-message.js';
 
 /** Announcements kept on `<stream>:events` (approximate, `MAXLEN ~`). */
-export const EVENTS_MAXLEN = 10_000;
+const EVENTS_MAXLEN = 10_000;
 
 export interface DeadLetter {
   message: StreamMessage;

@@ -1,16 +1,10 @@
-import type { StreamEntry } from '@pytest-platform/schema';
-import { createRunWriter, openDatabase, optimizeSqlite, type DatabaseTarget, type Db, type StoredRun, type Store } from '@pytest-platform/db';
+import { createRunWriter, openDatabase, optimizeSqlite, type DatabaseTarget, type Db, type RunWriter, type Store } from '@pytest-platform/db';
 
-/** Writes a batch of entries in one transaction, all or nothing. */
-export interface BatchWriter {
-  write(entries: readonly StreamEntry[], now: number): Promise<StoredRun[]>;
-}
-
-/** Where ingest writes: the batch writer for the dialect, and Kysely for housekeeping queries. */
+/** Where ingest writes: the run writer for the dialect, and Kysely for housekeeping queries. */
 export interface RunStore {
   dialect: Store['dialect'];
   db: Db;
-  writer: BatchWriter;
+  writer: RunWriter;
   /** Refreshes the planner's statistics (SQLite `PRAGMA optimize`; Postgres does this itself). */
   optimize(): void;
   close(): Promise<void>;

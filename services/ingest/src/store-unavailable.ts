@@ -27,3 +27,5 @@ export function isConstraintError(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && (code.startsWith('SQLITE_CONSTRAINT') || /^23...$/.test(code));
 }
+
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createSqliteRunWriter, openDatabase } from '@pytest-platform/db';
+import { createRunWriter, openDatabase } from '@pytest-platform/db';
 import { RunResultSchema } from '@pytest-platform/schema';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPackages } from '../../../test-support/build.js';
@@ -38,16 +38,18 @@ describe('pytest-platform-admin backup <file>', () => {
     const source = path.join(dir, 'live.sqlite');
     const store = await openDatabase(source);
     if (store.dialect !== 'sqlite') throw new Error('sqlite');
-    const writer = createSqliteRunWriter(store.sqlite);
-    const write = (count: number) => {
-      for (let i = 0; i < count; i++) writer.write([{ type: 'run', data: RunResultSchema.parse(makeRun({ tests })) }], Date.now());
+    const writer = createRunWriter(store);
+    const write = async (count: number) => {
+      for (let i = 0; i < count; i++) await writer.write([{ type: 'run', data: RunResultSchema.parse(makeRun({ tests })) }], Date.now());
     };
-    write(300);
+    await write(300);
     // Keep writing while the backup runs in another process.
-    const writing = setInterval(() => write(5), 5);
+    let writeError: unknown;
+    const writing = setInterval(() => void write(5).catch((error: unknown) => (writeError ??= error)), 5);
     const destination = path.join(dir, 'copy.sqlite');
     const result = await admin(['backup', destination], dir, { DATABASE_URL: source });
     clearInterval(writing);
+    expect(writeError).toBeUndefined();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^backed up .*live\.sqlite to .*copy\.sqlite \(\d+ pages\)/);
     expect(existsSync(`${destination}.partial`)).toBe(false);

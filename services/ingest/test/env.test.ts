@@ -7,7 +7,6 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
       stream: 'pytest-platform:results',
-      databaseUrl: './data/pytest-platform.sqlite',
       database: { dialect: 'sqlite', filename: './data/pytest-platform.sqlite' },
       consumer: `${hostname()}-${process.pid}`,
       batchSize: 200,
@@ -25,17 +24,17 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads every variable and treats empty values as unset', () => {
+  it('reads every variable', () => {
     const config = loadConfig({
       REDIS_URL: 'rediss://user:secret@redis.internal:6380/2', RESULTS_STREAM: 'ci:results', DATABASE_URL: 'sqlite:/var/lib/pp.sqlite',
       INGEST_CONSUMER: 'ingest-0', INGEST_BATCH_SIZE: '50', INGEST_BLOCK_MS: '500', INGEST_CLAIM_IDLE_MS: '1000',
       INGEST_MAX_DELIVERIES: '3', INGEST_TRIM_INTERVAL_MS: '2000', INGEST_SWEEP_SECONDS: '10', RUN_STALE_SECONDS: '60',
-      LOG_LEVEL: '',
+      LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
       redisUrl: 'rediss://user:secret@redis.internal:6380/2', stream: 'ci:results',
       database: { dialect: 'sqlite', filename: '/var/lib/pp.sqlite' }, consumer: 'ingest-0', batchSize: 50, blockMs: 500,
-      claimIdleMs: 1000, maxDeliveries: 3, trimIntervalMs: 2000, sweepSeconds: 10, runStaleSeconds: 60, logLevel: 'info',
+      claimIdleMs: 1000, maxDeliveries: 3, trimIntervalMs: 2000, sweepSeconds: 10, runStaleSeconds: 60, logLevel: 'debug',
     });
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/pp' }).database).toEqual({ dialect: 'postgres', connectionString: 'postgres://u:p@db/pp' });
   });
@@ -49,6 +48,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'http://localhost'],
     ['DATABASE_URL', 'mysql://db/pp'],
+    ['LOG_LEVEL', ''],
+    ['INGEST_BATCH_SIZE', '  '],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid ${name}\\b`));

@@ -7,11 +7,11 @@ import { INGEST_GROUP, streamNames, type RunResultInput } from '@pytest-platform
 import { openDatabase, type Store } from '@pytest-platform/db';
 import { createRedisClient } from '@pytest-platform/redis';
 import { afterAll, afterEach, beforeEach } from 'vitest';
+export { waitFor } from '../../../test-support/wait-for.js';
 import { loadConfig, type Ingest, type IngestConfig } from '../src/index.js';
 import { randomStream } from '../../../test-support/runs.js';
 import { REDIS_URL } from '../../../test-support/services.js';
 
-export { REDIS_URL };
 
 /** A temp directory with a database path; `cleanup` removes it. */
 export function tempDir() {
@@ -69,22 +69,12 @@ export async function readStream(redis: Redis, key: string): Promise<{ id: strin
 }
 
 /** How many entries of the group are pending (optionally at one consumer). */
-export async function pendingCount(redis: Redis, stream: string, consumer?: string): Promise<number> {
-  const args: [string, string, string, string, number] = [stream, INGEST_GROUP, '-', '+', 100_000];
-  const rows = (consumer ? await redis.xpending(...args, consumer) : await redis.xpending(...args)) as unknown[];
+export async function pendingCount(redis: Redis, stream: string, consumer?: string, minIdleMs?: number): Promise<number> {
+  const idle = minIdleMs === undefined ? [] : ['IDLE', String(minIdleMs)];
+  const rows = (await redis.call('XPENDING', stream, INGEST_GROUP, ...idle, '-', '+', '100000', ...(consumer ? [consumer] : []))) as unknown[];
   return rows.length;
 }
 
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 /** Opens the test's database from a second connection, as the API would. */
 export async function openSqlite(dbPath: string): Promise<Extract<Store, { dialect: 'sqlite' }>> {

@@ -65,12 +65,14 @@ function storedCounts() {
 
 /**
  * Once some runs are stored, takes the database write lock so the service's next batch waits in its
- * transaction, read but unacknowledged; returns once that batch is pending. The caller releases the lock.
+ * transaction, read but unacknowledged; returns once that batch is held (pending and not acknowledged
+ * for a while: a batch committed just before the lock is acknowledged within milliseconds). The
+ * caller releases the lock.
  */
 async function holdWhileABatchIsInHand(consumer: string, before: number): Promise<void> {
   await waitFor('some runs stored', () => storedRuns() > before, 20_000);
   reader.sqlite.exec('BEGIN IMMEDIATE');
-  await waitFor('a batch in hand', async () => (await pendingCount(redis, env.RESULTS_STREAM!, consumer)) > 0);
+  await waitFor('a batch held by the locked write', async () => (await pendingCount(redis, env.RESULTS_STREAM!, consumer, 500)) > 0);
 }
 
 async function killMidway(service: RunningService, consumer: string, before: number, total: number): Promise<number> {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createSqliteRunWriter } from '@pytest-platform/db';
+import { createRunWriter } from '@pytest-platform/db';
 import { RunResultSchema } from '@pytest-platform/schema';
 import { createIngest, loadConfig } from '../src/index.js';
 import { makeRun } from '../../../test-support/runs.js';
@@ -13,15 +13,15 @@ const tests = Array.from({ length: 20 }, (_, i) => ({ nodeid: `tests/test_r.py::
 
 it('RETENTION_DAYS deletes older runs with their results in batches of 500 while new runs keep being stored', async () => {
   const store = await openSqlite(t.tmp.dbPath);
-  const writer = createSqliteRunWriter(store.sqlite);
+  const writer = createRunWriter(store);
   const old = Date.now() - 40 * DAY;
   const entries = Array.from({ length: 1_234 }, (_, i) => ({
     type: 'run' as const,
     data: RunResultSchema.parse(makeRun({ project: 'old', started_at: new Date(old + i * 1000).toISOString(), finished_at: null, tests })),
   }));
-  for (let i = 0; i < entries.length; i += 200) writer.write(entries.slice(i, i + 200), old);
+  for (let i = 0; i < entries.length; i += 200) await writer.write(entries.slice(i, i + 200), old);
   const recent = RunResultSchema.parse(makeRun({ project: 'recent', started_at: new Date(Date.now() - 29 * DAY).toISOString(), tests }));
-  writer.write([{ type: 'run', data: recent }], Date.now());
+  await writer.write([{ type: 'run', data: recent }], Date.now());
   expect(countRows(store, 'runs')).toBe(1_235);
   await store.close();
 

@@ -3,7 +3,7 @@
 // `pytest-platform-mcp digest …` (the e-mail digest: --send-now, --preview out.html).
 // Build first: `npx tsc -b services/mcp` (the root `npm ci` runs it through `prepare`).
 if (process.argv[2] === 'digest') {
-  const { digestMain } = await import('../dist/digest-cli.js');
+  const { digestMain } = await import('../dist/mail/digest-cli.js');
   process.exitCode = await digestMain(process.argv.slice(3));
 } else {
   await import('../dist/stdio.js');

@@ -1,5 +1,5 @@
-export { ApiClient, ApiRequestError, ApiUnavailableError, ProjectsSchema } from './api-client.js';
-export type { ApiClientOptions, ResultsQuery } from './api-client.js';
+export { ApiClient, ApiRequestError, ApiUnavailableError } from './api-client.js';
+export type { ApiClientOptions } from './api-client.js';
 export { ConfigError, loadConfig, testConfig } from './env.js';
 export type { McpConfig } from './env.js';
 export { createHttpServer } from './http-server.js';
@@ -12,4 +12,3 @@ export { escapeHtml } from './render/escape.js';
 export { loadReportData } from './report-data.js';
 export { trendDirection, TREND_THRESHOLD } from './trend-direction.js';
 export { REPORT_VIEW_URI } from './app-view.js';
-export { toolNames } from './tools/index.js';

@@ -9,7 +9,7 @@ if (process.argv.includes('--stdio')) {
 } else {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs });
+  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiClientToken, timeoutMs: config.apiTimeoutMs });
   const server = createHttpServer(config, { logger, api });
   let mail: MailService | null = null;
   if (config.mail.digestEnabled || config.mail.alertsEnabled) {

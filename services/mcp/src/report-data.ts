@@ -1,3 +1,4 @@
+import { getFlakyTestsRoute, getSlowestTestsRoute } from '@pytest-platform/schema';
 import type { ApiClient } from './api-client.js';
 import { reportLimits, type ReportData } from './render/report.js';
 
@@ -19,8 +20,8 @@ export async function loadReportData(api: ApiClient, query: ReportQuery): Promis
     api.trend({ project: query.project, branch: query.branch, limit: runs }),
     api.failureStats({ project: query.project, branch: query.branch, days, limit: reportLimits.failureStats + 1 }),
     api.workers(),
-    api.flaky({ project: query.project, branch: query.branch, window: runs, limit: reportLimits.flaky + 1 }),
-    api.slowest({ project: query.project, branch: query.branch, limit: reportLimits.slowest + 1 }),
+    api.call(getFlakyTestsRoute, { query: { project: query.project, branch: query.branch, window: runs, limit: reportLimits.flaky + 1 } }),
+    api.call(getSlowestTestsRoute, { query: { project: query.project, branch: query.branch, limit: reportLimits.slowest + 1 } }),
   ]);
   const newest = page.items[0];
   const latest = newest ? await api.run(newest.run_id) : null;

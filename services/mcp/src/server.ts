@@ -18,7 +18,7 @@ export interface ServerDeps {
 export function createServer(config: McpConfig, deps: ServerDeps = {}): McpServer {
   const ctx: ToolContext = {
     config,
-    api: deps.api ?? new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs }),
+    api: deps.api ?? new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiClientToken, timeoutMs: config.apiTimeoutMs }),
     logger: deps.logger ?? createLogger(config.logLevel),
   };
   const server = new McpServer(SERVER_INFO, {

@@ -13,7 +13,7 @@ export function structured<T extends Record<string, unknown>>(data: T, content?:
   };
 }
 
-export function toolError(message: string): CallToolResult {
+function toolError(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
 

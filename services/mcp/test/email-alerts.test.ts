@@ -7,7 +7,8 @@ import { mailKeys } from '../src/mail/mail-keys.js';
 import { makeRun } from '../../../test-support/runs.js';
 import { REDIS_URL, type RunningService } from '../../../test-support/services.js';
 import { startMcpHttp } from './http-server.js';
-import { startSmtp, until, type TestSmtp } from './smtp.js';
+import { waitFor } from '../../../test-support/wait-for.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
 import { startStack, type Stack } from './stack.js';
 import { screenshotPath } from '../../../test-support/screenshots.js';
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
     API_URL: stack.apiUrl, REDIS_URL, RESULTS_STREAM: stack.apiEnv.RESULTS_STREAM ?? '', QUEUE_PREFIX: prefix,
     SMTP_URL: smtp.url, ALERT_TO: 'oncall@example.com', MAIL_BACKOFF_MS: '200', PUBLIC_URL: 'https://tests.example.com',
   });
-  await until(() => mcp.service.output().includes('"msg":"mail ready"'), 'the alert reader');
+  await waitFor('the alert reader', () => mcp.service.output().includes('"msg":"mail ready"'));
 });
 afterAll(async () => {
   await mcp?.service.stop();
@@ -48,12 +49,12 @@ async function post(branch: string, tests: { nodeid: string; outcome: 'passed' |
   return run.run_id;
 }
 
-const judged = (runId: string) => until(async () => (await redis.exists(keys.decision(runId))) === 1, `run ${runId} to be judged`);
+const judged = (runId: string) => waitFor(`run ${runId} to be judged`, async () => (await redis.exists(keys.decision(runId))) === 1);
 
 describe('new-failure alerts', () => {
   test('one alert per new failure on main; none while it keeps failing; one more after a pass and a new failure', async () => {
     const run1 = await post('main', [{ nodeid: X, outcome: 'failed', message: X_MESSAGE }, { nodeid: Y, outcome: 'failed', message: 'ConnectionError: refused' }, { nodeid: Z, outcome: 'passed' }]);
-    await until(() => smtp.messages.length >= 1, 'the first alert');
+    await waitFor('the first alert', () => smtp.messages.length >= 1);
     await judged(run1);
     const first = smtp.messages[0]!;
     expect(first.to).toEqual(['oncall@example.com']);
@@ -75,7 +76,7 @@ describe('new-failure alerts', () => {
     expect(smtp.messages).toHaveLength(1);
 
     const run4 = await post('main', [{ nodeid: X, outcome: 'failed', message: 'AssertionError: again' }, { nodeid: Y, outcome: 'passed' }]);
-    await until(() => smtp.messages.length >= 2, 'the second alert');
+    await waitFor('the second alert', () => smtp.messages.length >= 2);
     await judged(run4);
     const second = smtp.messages[1]!;
     expect(second.subject).toBe(`[pytest-platform] demo@main: new failure ${X}`);

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FailureStatsSchema, RunPageSchema, TrendSchema, type Run } from '@pytest-platform/schema';
-import { compileMjml, MjmlValidationError } from '../src/render/mjml.js';
-import { formatChange } from '../src/render/email-digest.js';
+import { compileMjml, MjmlValidationError } from '../src/mail/mjml.js';
+import { formatChange } from '../src/mail/email-digest.js';
 import { formatPercent } from '../src/render/format.js';
 import { makeRun } from '../../../test-support/runs.js';
 import { REDIS_URL, repoRoot } from '../../../test-support/services.js';
@@ -69,7 +69,7 @@ function runCli(command: string[], env: Record<string, string>): Promise<{ code:
   });
 }
 
-const digestCli = ['--import', 'tsx', '--conditions=@pytest-platform/source', 'services/mcp/src/digest-cli.ts', 'digest'];
+const digestCli = ['--import', 'tsx', '--conditions=@pytest-platform/source', 'services/mcp/src/mail/digest-cli.ts', 'digest'];
 
 async function apiGet<T>(path: string, schema: { parse(v: unknown): T }): Promise<T> {
   return schema.parse(await (await fetch(stack.apiUrl + path)).json());

@@ -9,7 +9,8 @@ import { mailJobOptions } from '../src/mail/mail-service.js';
 import { makeRun } from '../../../test-support/runs.js';
 import { freePort, REDIS_URL, type RunningService } from '../../../test-support/services.js';
 import { startMcpHttp } from './http-server.js';
-import { startSmtp, until } from './smtp.js';
+import { waitFor } from '../../../test-support/wait-for.js';
+import { startSmtp } from './smtp.js';
 import { startStack, type Stack } from './stack.js';
 
 let stack: Stack;
@@ -56,13 +57,13 @@ describe('the digest job', () => {
     const prefix = newPrefix();
     const env = { QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, DIGEST_TO: 'team@example.com', DIGEST_PROJECTS: 'demo', DIGEST_CRON: '* * * * * *', DIGEST_TZ: 'Europe/Berlin', ALERTS_ENABLED: 'false' };
     const [a, b] = await Promise.all([startMcp(env), startMcp(env)]);
-    await until(() => a.output().includes('"msg":"mail ready"') && b.output().includes('"msg":"mail ready"'), 'both instances');
+    await waitFor('both instances', () => a.output().includes('"msg":"mail ready"') && b.output().includes('"msg":"mail ready"'));
     const queue = queueAt(prefix);
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers).toHaveLength(1);
     expect(schedulers[0]).toMatchObject({ key: DIGEST_SCHEDULER_ID, pattern: '* * * * * *', tz: 'Europe/Berlin' });
 
-    await until(() => new Set(smtp.messages.map((m) => m.headers.get('x-pytest-platform-job'))).size >= 4, 'four ticks', 15_000);
+    await waitFor('four ticks', () => new Set(smtp.messages.map((m) => m.headers.get('x-pytest-platform-job'))).size >= 4, 15_000);
     await Promise.all([a.stop(), b.stop()]);
     const jobs = smtp.messages.map((m) => m.headers.get('x-pytest-platform-job') ?? '');
     expect(new Set(jobs).size).toBe(jobs.length);
@@ -85,7 +86,7 @@ describe('the digest job', () => {
     const pending = async (queue: Queue) => (await queue.getDelayed()).map((j) => ({ id: j.id, timestamp: j.timestamp, delay: j.delay }));
     const started = async (extra: Record<string, string>) => {
       const mcp = await startMcp({ ...env, ...extra });
-      await until(() => mcp.output().includes('"msg":"mail ready"'), 'the mail service');
+      await waitFor('the mail service', () => mcp.output().includes('"msg":"mail ready"'));
       await mcp.stop();
       return /"scheduler":"(\w+)"/.exec(mcp.output())?.[1];
     };
@@ -115,14 +116,14 @@ describe('the digest job', () => {
     const port = await freePort();
     const env = { QUEUE_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${port}`, DIGEST_TO: 'lead@example.com,team@example.com', DIGEST_PROJECTS: 'demo', MAIL_BACKOFF_MS: '300', MAIL_ATTEMPTS: '10', ALERTS_ENABLED: 'true', DIGEST_ENABLED: 'false' };
     const mcp = await startMcp(env);
-    await until(() => mcp.output().includes('"msg":"mail ready"'), 'the mail worker');
+    await waitFor('the mail worker', () => mcp.output().includes('"msg":"mail ready"'));
     const queue = queueAt(prefix);
     expect(await queue.getJobSchedulers()).toHaveLength(0);
     const options = mailJobOptions(loadConfig(env).mail);
     expect(options).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 300 }, removeOnFail: false });
     const job = await queue.add('digest', { projects: ['demo'] }, { ...options, jobId: `digest-${randomUUID()}` });
 
-    await until(async () => ((await queue.getJob(job.id!))?.attemptsMade ?? 0) >= 2, 'two failed attempts');
+    await waitFor('two failed attempts', async () => ((await queue.getJob(job.id!))?.attemptsMade ?? 0) >= 2);
     const failing = (await queue.getJob(job.id!))!;
     expect(failing.failedReason).toMatch(/ECONNREFUSED|connect/i);
     expect(['delayed', 'waiting', 'active']).toContain(await failing.getState());
@@ -130,11 +131,11 @@ describe('the digest job', () => {
     const smtp = await startSmtp(port);
     cleanups.push(() => smtp.stop());
     smtp.rejectRecipients.add('team@example.com');
-    await until(() => smtp.messages.length >= 1, 'the first recipient', 15_000);
+    await waitFor('the first recipient', () => smtp.messages.length >= 1, 15_000);
     const attemptsWhenFirstArrived = (await queue.getJob(job.id!))!.attemptsMade;
-    await until(async () => ((await queue.getJob(job.id!))?.attemptsMade ?? 0) > attemptsWhenFirstArrived, 'the attempt rejected for the second recipient', 15_000);
+    await waitFor('the attempt rejected for the second recipient', async () => ((await queue.getJob(job.id!))?.attemptsMade ?? 0) > attemptsWhenFirstArrived, 15_000);
     smtp.rejectRecipients.clear();
-    await until(async () => (await queue.getJob(job.id!))?.finishedOn !== undefined, 'the job to complete', 20_000);
+    await waitFor('the job to complete', async () => (await queue.getJob(job.id!))?.finishedOn !== undefined, 20_000);
     const done = (await queue.getJob(job.id!))!;
     expect(await done.getState()).toBe('completed');
     expect(done.attemptsMade).toBeGreaterThanOrEqual(3);

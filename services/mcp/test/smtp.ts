@@ -64,7 +64,7 @@ function leaves(raw: string): { type: string; content: string }[] {
   return [{ type: type.split(';')[0]!.trim().toLowerCase(), content }];
 }
 
-export function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
+function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
   const { headers } = splitHead(raw);
   const parts = leaves(raw);
   return {
@@ -117,12 +117,3 @@ export async function startSmtp(port = 0, messages: ReceivedMail[] = []): Promis
   };
 }
 
-/** Polls `check` until it holds. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RunResultInput } from '@pytest-platform/schema';
 import { testDatabaseUrl } from '../../../test-support/postgres.js';
 import { makeRun, randomStream } from '../../../test-support/runs.js';
+import { waitFor } from '../../../test-support/wait-for.js';
 import { REDIS_URL, freePort, startService, type RunningService } from '../../../test-support/services.js';
 
 export const XSS_NODEID = 'tests/test_xss.py::test_<img src=x onerror=alert(1)>';
@@ -27,7 +28,7 @@ const started = (n: number) => new Date(Date.now() - (10 - n) * 12 * 3_600_000).
 const finished = (n: number, seconds: number) => new Date(Date.parse(started(n)) + seconds * 1000).toISOString();
 
 /** Runs of project `demo` with a falling then rising pass rate, the newest one carrying hostile test names. */
-export function demoRuns(): RunResultInput[] {
+function demoRuns(): RunResultInput[] {
   const runs: RunResultInput[] = [];
   for (let i = 0; i < 9; i++) {
     const failing = [0, 1, 0, 1, 2, 2, 3, 3, 4][i] ?? 0;
@@ -66,7 +67,7 @@ export function demoRuns(): RunResultInput[] {
 }
 
 /** Build 4242-1 of project `acme/shop` on branch `release/1.x`: shard 1/2 passed (40 s), shard 2/2 failed (60 s, 5 s later). */
-export function buildRuns(): RunResultInput[] {
+function buildRuns(): RunResultInput[] {
   const start = Date.parse(started(1)) - 3_600_000;
   const common = { project: 'acme/shop', branch: 'release/1.x', commit: 'f00d', worker_id: 'ci-runner-03', build_id: '4242-1' };
   return [
@@ -81,14 +82,6 @@ export function buildRuns(): RunResultInput[] {
   ];
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /** Starts real ingest and API processes on a temp SQLite file and a random stream, and stores `runs` through `POST /results`. */
 export async function startStack(options: { token?: string; runs?: Record<string, RunResultInput[]> } = {}): Promise<Stack> {
@@ -119,11 +112,11 @@ export async function startStack(options: { token?: string; runs?: Record<string
       throw new Error(`POST /results answered ${response.status}: ${await response.text()}`);
     }
   }
-  await waitFor(async () => {
-    const response = await fetch(`${apiUrl}/results?limit=500`, { headers });
-    const body = (await response.json()) as { items: unknown[] };
-    return body.items.length >= all.length;
-  }, `${all.length} runs to be stored`);
+  await waitFor(`${all.length} runs to be stored`, async () => {
+    const response = await fetch(`${apiUrl}/results?limit=500`, { headers }).catch(() => null);
+    const body = (await response?.json().catch(() => null)) as { items: unknown[] } | null;
+    return (body?.items.length ?? 0) >= all.length;
+  }, 60_000, 150);
 
   const stack: Stack = {
     apiUrl,

@@ -156,6 +156,8 @@ describe('MCP over stdio against a seeded stack', () => {
     const result = await call('get_slowest_tests', { project: 'demo', limit: 3 });
     const data = result.structuredContent as { items: { nodeid: string; median_duration: number }[] };
     expect(data.items.map((t) => t.nodeid)).toEqual(['tests/test_db.py::test_connect', XSS_NODEID, 'tests/test_api.py::test_case_9']);
+    const tagged = await call('get_slowest_tests', { project: 'demo', tag: 'slow' });
+    expect((tagged.structuredContent as { items: { nodeid: string }[] }).items.map((t) => t.nodeid)).toEqual(['tests/test_api.py::test_case_1']);
   });
 
   test('get_new_failures: the new failures of the latest run', async () => {
@@ -209,12 +211,14 @@ describe('MCP over stdio against a seeded stack', () => {
     expect(textOf(run)).toContain(stack.runs.demo?.at(-1)?.run_id);
   });
 
-  test('bad arguments are a protocol error (InvalidParams)', async () => {
+  test('bad arguments and unknown tools are a protocol error (InvalidParams)', async () => {
     const error = await client.callTool({ name: 'get_summary', arguments: { limit: 'ten' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
     const missing = await client.callTool({ name: 'get_trend', arguments: {} }).catch((e: unknown) => e);
     expect((missing as McpError).code).toBe(ErrorCode.InvalidParams);
+    const unknown = await client.callTool({ name: 'get_everything', arguments: {} }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('Tool get_everything not found') });
   });
 
   test('resources: report://{project} and the MCP Apps view; prompts', async () => {

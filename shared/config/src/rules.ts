@@ -1,6 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
 import { booleanWords } from '@pytest-platform/schema';
 import { z } from 'zod';
+import { cronPatternError } from './cron-pattern.js';
 import { parseDatabaseUrl } from './database-url.js';
 
 /** A rule turns one variable's text into its value, or fails with a message a person can act on. */
@@ -88,13 +88,8 @@ export const emails: Rule<string[]> = list(z.email({ message: 'expected a comma-
 
 /** A cron pattern as BullMQ reads it (cron-parser): 5 fields, or 6 with seconds first. */
 export const cron: Rule<string> = z.string().superRefine((value, ctx) => {
-  const fields = value.trim().split(/\s+/).length;
-  try {
-    if (fields !== 5 && fields !== 6) throw new Error(`${fields} fields`);
-    CronExpressionParser.parse(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `expected a cron pattern of 5 fields (or 6 with seconds first), e.g. "0 8 * * 1-5" (${(error as Error).message})` });
-  }
+  const error = cronPatternError(value);
+  if (error !== null) ctx.addIssue({ code: 'custom', message: `expected a cron pattern of 5 fields (or 6 with seconds first), e.g. "0 8 * * 1-5" (${error})` });
 });
 
 export const timeZone: Rule<string> = z.string().refine((value) => {

@@ -14,7 +14,7 @@ export interface Variable<T> {
 }
 
 /** A variable with a default. */
-export function variable<T>(rule: Rule<T>, options: { default: T; doc: string; secret?: boolean }): Variable<T>;
+export function variable<T>(rule: Rule<T>, options: { default: NoInfer<T>; doc: string; secret?: boolean }): Variable<T>;
 /** A variable that may stay unset (`undefined`). */
 export function variable<T>(rule: Rule<T>, options: { doc: string; secret?: boolean }): Variable<T | undefined>;
 export function variable<T>(rule: Rule<T>, options: { default?: T; doc: string; secret?: boolean }): Variable<T | undefined> {

@@ -11,8 +11,8 @@ export { openDatabase, optimizeSqlite } from './open-database.js';
 export type { Store, OpenOptions } from './open-database.js';
 export { migrateToLatest } from './migrate.js';
 export type { Dialect } from './migrate.js';
-export { createSqliteRunWriter } from './sqlite-run-writer.js';
-export type { RunWriter, StoredRun } from './sqlite-run-writer.js';
+export { createRunWriter } from './create-run-writer.js';
+export type { RunWriter, StoredRun } from './run-writer.js';
 export {
   listRuns, findRun, findLatestRun, listRunFailures, listProjects, markStaleRunsInterrupted,
   encodeCursor, decodeCursor, InvalidCursorError,
@@ -25,9 +25,6 @@ export { getFailureStats } from './repositories/failure-stats.repository.js';
 export type { FailureStatsParams } from './repositories/failure-stats.repository.js';
 export { listRunTests } from './repositories/run-tests.repository.js';
 export type { RunTestsFilter } from './repositories/run-tests.repository.js';
-export { createPostgresRunWriter } from './postgres-run-writer.js';
-export type { AsyncRunWriter } from './postgres-run-writer.js';
-export { createRunWriter } from './create-run-writer.js';
 export { getTestHistory } from './repositories/test-history.repository.js';
 export type { TestHistoryParams } from './repositories/test-history.repository.js';
 export { listFlakyTests } from './repositories/flaky-tests.repository.js';
@@ -42,3 +39,6 @@ export { listClassifiedRunFailures, CLASSIFICATION_WINDOW } from './repositories
 export { deleteRunsStartedBefore, RETENTION_BATCH_RUNS } from './repositories/retention.repository.js';
 export { listBuilds, findBuild } from './repositories/build.repository.js';
 export type { BuildFilter } from './repositories/build.repository.js';
+export { normalizeFailureMessage, failureText, failureSignature } from './intelligence/failure-signature.js';
+export { assessFlakiness, classifyFailure, MIN_FLAKY_FLIPS } from './intelligence/flakiness.js';
+export type { Flakiness, TestOutcome } from './intelligence/flakiness.js';

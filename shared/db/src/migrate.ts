@@ -1,13 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
-import * as initial from './migrations/0001-initial.js';
-import * as testIntelligence from './migrations/0002-test-intelligence.js';
-import * as failureRollups from './migrations/0003-failure-rollups.js';
-import * as buildsAndTags from './migrations/0004-builds-and-tags.js';
+import type { Dialect } from './dialect.js';
+import { up as initial } from './migrations/0001-initial.js';
+import { up as testIntelligence } from './migrations/0002-test-intelligence.js';
+import { up as failureRollups } from './migrations/0003-failure-rollups.js';
+import { up as buildsAndTags } from './migrations/0004-builds-and-tags.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
-type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 const migrations: Record<string, DialectMigration> = {
   '0001-initial': initial, '0002-test-intelligence': testIntelligence,
   '0003-failure-rollups': failureRollups, '0004-builds-and-tags': buildsAndTags,
@@ -17,7 +18,7 @@ class DialectMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     return Object.fromEntries(
-      Object.entries(migrations).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, this.dialect) }]),
+      Object.entries(migrations).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m(db, this.dialect) }]),
     );
   }
 }

@@ -1,13 +1,10 @@
 import type pg from 'pg';
-import { failureSignature, summarize, type RunHeader, type StreamEntry, type Summary, type TestResult } from '@pytest-platform/schema';
-import { BuildDeltas, KnownTags, TagDeltas, tagsJson, type StoredRunHeader } from './build-deltas.js';
+import type { RunHeader, StreamEntry, TestResult } from '@pytest-platform/schema';
+import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
+import { failureSignature } from './intelligence/failure-signature.js';
 import { isFailure, RollupDeltas } from './rollup-deltas.js';
-import type { StoredRun } from './sqlite-run-writer.js';
-
-export interface AsyncRunWriter {
-  /** Writes every entry in one transaction; all or nothing. Safe to repeat with the same entries. */
-  write(entries: readonly StreamEntry[], now?: number): Promise<StoredRun[]>;
-}
+import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
+import type { RunWriter, StoredRun } from './run-writer.js';
 
 const RUN_COLUMNS = `run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at, environment, last_seen_at, build_id, shard`;
 
@@ -122,52 +119,109 @@ interface Batch {
   builds: BuildDeltas;
   tags: TagDeltas;
 }
-// bigint columns come back as numbers (the INT8 type parser of open-database.ts).
-type StoredRow = StoredRunHeader & { summary_final: number };
+
 const ms = (iso: string) => Date.parse(iso);
 // Postgres text cannot hold NUL; everything else passes through.
 const pgText = (value: string | null) => (value === null ? null : value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
+
+const headerParams = (h: RunHeader, now: number) => [
+  h.run_id, pgText(h.project), pgText(h.branch), pgText(h.commit), pgText(h.worker_id), pgText(h.framework),
+  pgText(h.framework_version), ms(h.started_at), pgText(JSON.stringify(h.environment)), now, pgText(h.build_id), h.shard,
+];
+
+const finalParams = (h: RunHeader, final: RunFinal, now: number) => {
+  const s = final.summary;
+  return [
+    ...headerParams(h, now), final.finished_at, final.duration, final.status, s?.total ?? 0, s?.passed ?? 0, s?.failed ?? 0, s?.skipped ?? 0,
+    s?.errors ?? 0, s?.xfailed ?? 0, s?.xpassed ?? 0, s?.flaky ?? 0, s ? 1 : 0,
+  ];
+};
+
+/** Runs `statement` once per slice of up to 5,000 rows, with the columns `params` picks from the slice. */
+async function sliced<T>(client: pg.PoolClient, statement: string, rows: readonly T[], params: (slice: readonly T[]) => unknown[]) {
+  for (let start = 0; start < rows.length; start += SLICE) await client.query(statement, params(rows.slice(start, start + SLICE)));
+}
+
+/** The batch's rollup changes, in key order: locks on shared rollup rows are taken last and in one order. */
+async function writeRollups(client: pg.PoolClient, rollups: RollupDeltas) {
+  await sliced(client, UPSERT_TEST_DAYS, rollups.testDays(), (s) => [
+    s.map((r) => pgText(r.project)), s.map((r) => r.test_id), s.map((r) => r.day), s.map((r) => pgText(r.branch)), s.map((r) => r.runs),
+  ]);
+  await sliced(client, UPSERT_FAILURE_DAYS, rollups.failureDays(), (s) => [
+    s.map((r) => pgText(r.project)), s.map((r) => r.day), s.map((r) => pgText(r.branch)), s.map((r) => r.signature), s.map((r) => r.test_id),
+    s.map((r) => r.failures), s.map((r) => r.first_at), s.map((r) => r.last_at), s.map((r) => r.last_run),
+  ]);
+}
+
+/** The batch's build rows and new test tags, in key order, like the rollups. */
+async function writeBuildsAndTags(client: pg.PoolClient, batch: Batch) {
+  const b = batch.builds.rows();
+  if (b.length > 0) {
+    await client.query(UPSERT_BUILDS, [
+      b.map((r) => pgText(r.project)), b.map((r) => pgText(r.build_id)), b.map((r) => pgText(r.branch)), b.map((r) => pgText(r.commit_sha)), b.map((r) => r.started_at),
+    ]);
+  }
+  await sliced(client, INSERT_TEST_TAGS, batch.tags.rows(), (s) => [s.map((r) => r.tag), s.map((r) => r.project), s.map((r) => r.test_id)]);
+}
 
 /**
  * The ingest write path on Postgres: one transaction per batch, runs upserted one by one, tests
  * interned and results upserted with array-parameter statements (`unnest`) of up to 5,000 rows.
  */
-export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
-  const testIds = new Map<string, number>();
-  const knownTags = new KnownTags();
+export function createPostgresRunWriter(pool: pg.Pool): RunWriter {
+  return new PostgresRunWriter(pool);
+}
 
-  const header = (h: RunHeader, now: number) => [
-    h.run_id, pgText(h.project), pgText(h.branch), pgText(h.commit), pgText(h.worker_id), pgText(h.framework),
-    pgText(h.framework_version), ms(h.started_at), pgText(JSON.stringify(h.environment)), now, pgText(h.build_id), h.shard,
-  ];
+class PostgresRunWriter implements RunWriter {
+  /** `project NUL nodeid` → tests.id. */
+  private readonly testIds = new Map<string, number>();
+  private readonly knownTags = new KnownTags();
 
-  const final = (h: RunHeader, now: number, status: string, finishedAt: number | null, duration: number | null, s: Summary | undefined) => [
-    ...header(h, now), finishedAt, duration, status, s?.total ?? 0, s?.passed ?? 0, s?.failed ?? 0, s?.skipped ?? 0,
-    s?.errors ?? 0, s?.xfailed ?? 0, s?.xpassed ?? 0, s?.flaky ?? 0, s ? 1 : 0,
-  ];
+  constructor(private readonly pool: pg.Pool) {}
 
-  async function writeTests(client: pg.PoolClient, batch: Batch, run: StoredRow, project: string, tests: readonly TestResult[]) {
-    const key = (nodeid: string) => `${project}\u0000${nodeid}`;
-    const runPk = run.id;
+  async write(entries: readonly StreamEntry[], now = Date.now()): Promise<StoredRun[]> {
+    const client = await this.pool.connect();
+    const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(this.knownTags) };
+    try {
+      await client.query('BEGIN');
+      const stored: StoredRun[] = [];
+      // Same lock order in every replica: fewer deadlocks between concurrent batches.
+      const ordered = [...entries].sort((a, b) => (a.data.run_id < b.data.run_id ? -1 : a.data.run_id > b.data.run_id ? 1 : 0));
+      for (const entry of ordered) stored.push(await this.writeEntry(client, batch, entry, now));
+      // Rollup and worker rows last and in one order: their locks are held only until the commit just after.
+      await writeRollups(client, batch.rollups);
+      await writeBuildsAndTags(client, batch);
+      for (const worker of [...batch.workers.keys()].sort()) await client.query(UPSERT_WORKER, batch.workers.get(worker));
+      await client.query('COMMIT');
+      batch.tags.committed();
+      return stored;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // Ids this transaction inserted are gone with it; ids read from committed rows stay valid.
+      for (const k of batch.interned) this.testIds.delete(k);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async writeEntry(client: pg.PoolClient, batch: Batch, entry: StreamEntry, now: number): Promise<StoredRun> {
+    const { header: h, final, tests, recount } = planRunEntry(entry);
+    // bigint columns come back as numbers (the INT8 type parser of open-database.ts).
+    const { rows } = await client.query<UpsertedRun>(final ? UPSERT_FINAL : UPSERT_RUNNING, final ? finalParams(h, final, now) : headerParams(h, now));
+    const run = rows[0]!;
+    batch.builds.add(run);
+    if (tests.length > 0) await this.writeTests(client, batch, run, h.project, tests);
+    if (recount && run.summary_final === 0) await client.query(RECOUNT, [run.id]);
+    batch.workers.set(pgText(h.worker_id)!, [pgText(h.worker_id), now, h.run_id, pgText(h.project), pgText(h.branch)]);
+    return { run_id: h.run_id, project: h.project, branch: h.branch, finished: final !== null };
+  }
+
+  private async writeTests(client: pg.PoolClient, batch: Batch, run: UpsertedRun, project: string, tests: readonly TestResult[]) {
     const bucket = batch.rollups.bucket(run);
     for (let start = 0; start < tests.length; start += SLICE) {
       const slice = tests.slice(start, start + SLICE);
-      const unknown = slice.filter((t) => !testIds.has(key(pgText(t.nodeid)!)));
-      if (unknown.length > 0) {
-        const { rows } = await client.query<{ id: number; nodeid: string }>(INTERN_TESTS, [
-          pgText(project), unknown.map((t) => pgText(t.nodeid)), unknown.map((t) => pgText(t.file)), unknown.map((t) => t.line),
-        ]);
-        for (const row of rows) {
-          testIds.set(key(row.nodeid), row.id);
-          batch.interned.push(key(row.nodeid));
-        }
-        const missing = unknown.map((t) => pgText(t.nodeid)!).filter((nodeid) => !testIds.has(key(nodeid)));
-        if (missing.length > 0) {
-          const found = await client.query<{ id: number; nodeid: string }>(FIND_TESTS, [pgText(project), missing]);
-          for (const row of found.rows) testIds.set(key(row.nodeid), row.id);
-        }
-      }
-      const ids = slice.map((t) => testIds.get(key(pgText(t.nodeid)!))!);
+      const ids = await this.internTests(client, batch, project, slice);
       const signatures = slice.map((t) => (isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null));
       const tagged = slice.map((t, i) => {
         const json = tagsJson(t.tags);
@@ -175,15 +229,8 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
         return pgText(json);
       });
       const { rows: existed } = await client.query<{ test_id: number; outcome: string | null; signature: string | null }>(UPSERT_RESULTS, [
-        runPk,
-        ids,
-        slice.map((t) => t.outcome),
-        slice.map((t) => t.duration),
-        slice.map((t) => t.attempts),
-        slice.map((t) => pgText(t.message)),
-        slice.map((t) => pgText(t.longrepr)),
-        signatures,
-        tagged,
+        run.id, ids, slice.map((t) => t.outcome), slice.map((t) => t.duration), slice.map((t) => t.attempts),
+        slice.map((t) => pgText(t.message)), slice.map((t) => pgText(t.longrepr)), signatures, tagged,
       ]);
       // Replaced rows: take the old failure out (if any). Later entries of a slice win, as in SQLite.
       const before = new Map(existed.map((r) => [r.test_id, r]));
@@ -198,102 +245,24 @@ export function createPostgresRunWriter(pool: pg.Pool): AsyncRunWriter {
     }
   }
 
-  /** The batch's build rows and new test tags, in key order, like the rollups. */
-  async function writeBuildsAndTags(client: pg.PoolClient, batch: Batch) {
-    const b = batch.builds.rows();
-    if (b.length > 0) {
-      await client.query(UPSERT_BUILDS, [
-        b.map((r) => pgText(r.project)), b.map((r) => pgText(r.build_id)), b.map((r) => pgText(r.branch)), b.map((r) => pgText(r.commit_sha)), b.map((r) => r.started_at),
+  /** The tests.id of every test of `slice`, interning the ones this writer has not seen. */
+  private async internTests(client: pg.PoolClient, batch: Batch, project: string, slice: readonly TestResult[]): Promise<number[]> {
+    const key = (nodeid: string) => `${project}\u0000${nodeid}`;
+    const unknown = slice.filter((t) => !this.testIds.has(key(pgText(t.nodeid)!)));
+    if (unknown.length > 0) {
+      const { rows } = await client.query<{ id: number; nodeid: string }>(INTERN_TESTS, [
+        pgText(project), unknown.map((t) => pgText(t.nodeid)), unknown.map((t) => pgText(t.file)), unknown.map((t) => t.line),
       ]);
+      for (const row of rows) {
+        this.testIds.set(key(row.nodeid), row.id);
+        batch.interned.push(key(row.nodeid));
+      }
+      const missing = unknown.map((t) => pgText(t.nodeid)!).filter((nodeid) => !this.testIds.has(key(nodeid)));
+      if (missing.length > 0) {
+        const found = await client.query<{ id: number; nodeid: string }>(FIND_TESTS, [pgText(project), missing]);
+        for (const row of found.rows) this.testIds.set(key(row.nodeid), row.id);
+      }
     }
-    const t = batch.tags.rows();
-    for (let start = 0; start < t.length; start += SLICE) {
-      const s = t.slice(start, start + SLICE);
-      await client.query(INSERT_TEST_TAGS, [s.map((r) => r.tag), s.map((r) => r.project), s.map((r) => r.test_id)]);
-    }
+    return slice.map((t) => this.testIds.get(key(pgText(t.nodeid)!))!);
   }
-
-  /** The batch's rollup changes, in key order: locks on shared rollup rows are taken last and in one order. */
-  async function writeRollups(client: pg.PoolClient, rollups: RollupDeltas) {
-    const days = rollups.testDays();
-    for (let start = 0; start < days.length; start += SLICE) {
-      const s = days.slice(start, start + SLICE);
-      await client.query(UPSERT_TEST_DAYS, [
-        s.map((r) => pgText(r.project)), s.map((r) => r.test_id), s.map((r) => r.day), s.map((r) => pgText(r.branch)), s.map((r) => r.runs),
-      ]);
-    }
-    const failures = rollups.failureDays();
-    for (let start = 0; start < failures.length; start += SLICE) {
-      const s = failures.slice(start, start + SLICE);
-      await client.query(UPSERT_FAILURE_DAYS, [
-        s.map((r) => pgText(r.project)), s.map((r) => r.day), s.map((r) => pgText(r.branch)), s.map((r) => r.signature), s.map((r) => r.test_id),
-        s.map((r) => r.failures), s.map((r) => r.first_at), s.map((r) => r.last_at), s.map((r) => r.last_run),
-      ]);
-    }
-  }
-
-  async function writeOne(client: pg.PoolClient, batch: Batch, entry: StreamEntry, now: number): Promise<StoredRun> {
-    const h = entry.data;
-    let finished = false;
-    switch (entry.type) {
-      case 'run': {
-        const d = entry.data;
-        const { rows } = await client.query<StoredRow>(UPSERT_FINAL, final(h, now, d.status, d.finished_at ? ms(d.finished_at) : null, d.duration, d.summary ?? summarize(d.tests)));
-        batch.builds.add(rows[0]!);
-        await writeTests(client, batch, rows[0]!, h.project, d.tests);
-        finished = true;
-        break;
-      }
-      case 'run.started': {
-        const { rows } = await client.query<StoredRow>(UPSERT_RUNNING, header(h, now));
-        batch.builds.add(rows[0]!);
-        break;
-      }
-      case 'run.tests': {
-        const { rows } = await client.query<StoredRow>(UPSERT_RUNNING, header(h, now));
-        batch.builds.add(rows[0]!);
-        await writeTests(client, batch, rows[0]!, h.project, entry.data.tests);
-        if (rows[0]!.summary_final === 0) await client.query(RECOUNT, [rows[0]!.id]);
-        break;
-      }
-      case 'run.finished': {
-        const d = entry.data;
-        const { rows } = await client.query<StoredRow>(UPSERT_FINAL, final(h, now, d.status, ms(d.finished_at), d.duration, d.summary));
-        batch.builds.add(rows[0]!);
-        if (rows[0]!.summary_final === 0) await client.query(RECOUNT, [rows[0]!.id]);
-        finished = true;
-        break;
-      }
-    }
-    batch.workers.set(pgText(h.worker_id)!, [pgText(h.worker_id), now, h.run_id, pgText(h.project), pgText(h.branch)]);
-    return { run_id: h.run_id, project: h.project, branch: h.branch, finished };
-  }
-
-  return {
-    async write(entries, now = Date.now()) {
-      const client = await pool.connect();
-      const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(knownTags) };
-      try {
-        await client.query('BEGIN');
-        const stored: StoredRun[] = [];
-        // Same lock order in every replica: fewer deadlocks between concurrent batches.
-        const ordered = [...entries].sort((a, b) => (a.data.run_id < b.data.run_id ? -1 : a.data.run_id > b.data.run_id ? 1 : 0));
-        for (const entry of ordered) stored.push(await writeOne(client, batch, entry, now));
-        // Rollup and worker rows last and in one order: their locks are held only until the commit just after.
-        await writeRollups(client, batch.rollups);
-        await writeBuildsAndTags(client, batch);
-        for (const worker of [...batch.workers.keys()].sort()) await client.query(UPSERT_WORKER, batch.workers.get(worker));
-        await client.query('COMMIT');
-        batch.tags.committed();
-        return stored;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        // Ids this transaction inserted are gone with it; ids read from committed rows stay valid.
-        for (const k of batch.interned) testIds.delete(k);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-  };
 }

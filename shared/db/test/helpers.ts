@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunResultSchema, type RunResultInput } from '@pytest-platform/schema';
 import { afterEach, beforeEach } from 'vitest';
-import { createRunWriter, openDatabase, type AsyncRunWriter, type Store } from '@pytest-platform/db';
+import { createRunWriter, openDatabase, type RunWriter, type Store } from '@pytest-platform/db';
 import { createTempPostgres } from '../../../test-support/postgres.js';
 
 export const dialects = ['sqlite', 'postgres'] as const;
@@ -33,8 +33,8 @@ export async function tempStore(dialect: (typeof dialects)[number] = 'sqlite'): 
 }
 
 /** For each test of the calling suite: a fresh store of `dialect` and a run writer into it. */
-export function storeWithWriter(dialect: (typeof dialects)[number]): { store: Store; writer: AsyncRunWriter } {
-  const current = {} as { store: Store; writer: AsyncRunWriter };
+export function storeWithWriter(dialect: (typeof dialects)[number]): { store: Store; writer: RunWriter } {
+  const current = {} as { store: Store; writer: RunWriter };
   let cleanup: (() => Promise<void>) | undefined;
   beforeEach(async () => {
     const temp = await tempStore(dialect);

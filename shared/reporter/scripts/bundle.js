@@ -1,5 +1,5 @@
 // Builds what `@pytest-platform/reporter` ships in `dist/`: one ES module per entry point with the
-// workspace packages it uses (@pytest-platform/schema, @pytest-platform/redis, and schema's
+// workspace packages it uses (@pytest-platform/config, @pytest-platform/schema, @pytest-platform/redis, and schema's
 // contract.json) inlined and its registry dependencies left as imports, plus the declarations that
 // `tsc -b` emitted, with those of the inlined workspace packages copied beside them. The workspace
 // loads the same files (runners resolve `@pytest-platform/reporter/vitest` to `dist/`), so every
@@ -24,6 +24,7 @@ const entryPoints = ['index', 'vitest-reporter', 'jest-reporter', 'node-test-rep
 
 /** The workspace packages inlined, with where their declarations go inside `dist/`. */
 const workspacePackages = [
+  { name: '@pytest-platform/config', dir: path.resolve(packageDir, '../config'), types: 'workspace/config' },
   { name: '@pytest-platform/schema', dir: path.resolve(packageDir, '../schema'), types: 'workspace/schema' },
   { name: '@pytest-platform/redis', dir: path.resolve(packageDir, '../redis'), types: 'workspace/redis' },
 ];

@@ -20,7 +20,7 @@ const EARLIEST_PLAUSIBLE = Date.UTC(2000, 0, 1);
 const LATEST_ISO = Date.UTC(10_000, 0, 1) - 1;
 
 /** A report timestamp as an ISO date-time; a zone-less one is read as UTC. `null` when implausible. */
-export function parseReportTime(value: string | number | undefined): string | null {
+function parseReportTime(value: string | number | undefined): string | null {
   if (value === undefined) return null;
   let ms: number;
   if (typeof value === 'number') ms = value;

@@ -39,7 +39,7 @@ const EnvSchema = z.object({
  * A boolean variable read with the contract's words (`1/true/yes/on`, `0/false/no/off`), ignoring
  * case and surrounding blanks; anything else, or unset, is `fallback`.
  */
-export function parseBoolean(value: string | undefined, fallback: boolean): boolean {
+function parseBoolean(value: string | undefined, fallback: boolean): boolean {
   const word = value?.trim().toLowerCase() ?? '';
   if (booleanWords.true.includes(word)) return true;
   if (booleanWords.false.includes(word)) return false;

@@ -115,7 +115,7 @@ function fromProvider(provider: CiProvider, field: Field, env: Env): string | un
 }
 
 /** The CI provider whose `detect` variables are all set: `"*"` any non-blank value, otherwise equal ignoring case. */
-export function detectCiProvider(env: Env = process.env): CiProvider | null {
+function detectCiProvider(env: Env = process.env): CiProvider | null {
   return ciProviders.find((provider) => Object.entries(provider.detect).every(([name, expected]) => {
     const value = present(env[name]);
     return value !== undefined && (expected === '*' || value.toLowerCase() === expected.toLowerCase());

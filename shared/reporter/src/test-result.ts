@@ -25,7 +25,7 @@ const seconds = (value: number | null | undefined) =>
  * Tags as the wire takes them: each on one line with runs of blanks as one space, blank ones
  * dropped, each cut to `limits.tagLength`, de-duplicated in order, at most `limits.tagsPerTest`.
  */
-export function fitTags(tags: readonly string[] | null | undefined): string[] {
+function fitTags(tags: readonly string[] | null | undefined): string[] {
   const fitted: string[] = [];
   for (const tag of tags ?? []) {
     if (fitted.length >= limits.tagsPerTest) break;

@@ -7,7 +7,7 @@ import { RunResultSchema } from '@pytest-platform/schema';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeReport, ImportError, importReportFile, importReportText } from '../src/index.js';
 import type { RunIdentity } from '../src/index.js';
-import { FUZZ_RUNS } from '../../../test-support/bad-input.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../../test-support/bad-input.js';
 import { reportsDir, tempDir } from './helpers.js';
 
 const identity: RunIdentity = { project: 'fuzz', branch: 'main', commit: 'abc1234', worker_id: 'fuzz', environment: {} };
@@ -75,7 +75,7 @@ describe('JUnit/CTRF import of mutated fixture files', () => {
     expect(counts.imported).toBeGreaterThan(0);
     expect(counts.rejected).toBeGreaterThan(0);
     console.info(`import: ${FUZZ_RUNS} mutated files, ${counts.imported} imported, ${counts.rejected} rejected`);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   test('the large fixtures, mutated a few times each', () => {
     const large = fixtures.filter((bytes) => bytes.length > 100_000);

@@ -23,11 +23,8 @@ export type {
   StoredRunStatus, Run, Failure, ClassifiedFailure, RunDetail, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
   FailureStat, FailureStats, Health, ErrorCode, ErrorBody, Accepted, RunTestItem, RunTestItems,
 } from './api.js';
-export { normalizeFailureMessage, failureText, failureSignature } from './failure-signature.js';
-export {
-  assessFlakiness, classifyFailure, failureClassifications, flakyKinds, MIN_FLAKY_FLIPS,
-} from './flakiness.js';
-export type { FailureClassification, FlakyKind, Flakiness, TestOutcome } from './flakiness.js';
+export { failureClassifications, flakyKinds } from './test-labels.js';
+export type { FailureClassification, FlakyKind } from './test-labels.js';
 export {
   FailureClassificationSchema, FlakyKindSchema, TestHistoryEntrySchema, TestHistorySchema, FlakyTestSchema, FlakyTestsSchema,
   FailureGroupSchema, FailureGroupsSchema, compareCategories, RunComparisonSchema, SlowTestSchema, SlowTestsSchema,
@@ -38,3 +35,22 @@ export type {
 } from './intelligence.js';
 export { buildStatusOrder, worstRunStatus, BuildSchema, BuildPageSchema, BuildDetailSchema } from './builds.js';
 export type { Build, BuildPage, BuildDetail } from './builds.js';
+export type {
+  AnyRoute, ErrorResponse, RouteBody, RouteContract, RouteInput, RouteOutput, RouteRequest, RouteTag, SuccessResponse,
+} from './http/route.js';
+export { parseQueryString, formatQueryString } from './http/query-string.js';
+export type { RawQuery } from './http/query-string.js';
+export { apiRoutes } from './http/api-routes.js';
+export { postResultRoute, listResultsRoute, getResultRoute, listResultTestsRoute, MAX_NODEIDS } from './http/results.js';
+export { listBuildsRoute, getBuildRoute } from './http/builds.js';
+export { getTrendRoute } from './http/trend.js';
+export { listWorkersRoute } from './http/workers.js';
+export { getFailureStatsRoute, getFailureGroupsRoute } from './http/failures.js';
+export { getFlakyTestsRoute } from './http/flaky.js';
+export { getTestHistoryRoute, getSlowestTestsRoute } from './http/tests.js';
+export { compareRunsRoute } from './http/compare.js';
+export { listProjectsRoute, ProjectsSchema } from './http/projects.js';
+export type { Projects } from './http/projects.js';
+export { getHealthRoute, getLivenessRoute, LivenessSchema } from './http/health.js';
+export type { Liveness } from './http/health.js';
+export { getOpenApiRoute, getDocsRoute } from './http/docs.js';

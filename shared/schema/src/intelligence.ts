@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { failureClassifications, flakyKinds } from './flakiness.js';
+import { failureClassifications, flakyKinds } from './test-labels.js';
 import { OutcomeSchema } from './run-result.js';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { entrySchemas, entryTypes, limits, parseEntry, RunResultSchema } from '../src/index.js';
-import { anyData, FUZZ_RUNS, mutatedRun, oversized, validRun } from '../../../test-support/bad-input.js';
+import { anyData, FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutatedRun, oversized, validRun } from '../../../test-support/bad-input.js';
 
 /** `parseEntry` must answer every input with ok or a reason: never throw. */
 function check(type: string | undefined, data: string | undefined): void {
@@ -23,7 +23,7 @@ describe('parseEntry under bad input (property-based)', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   test(`${FUZZ_RUNS} mutated runs: a wrong field is refused with its path, never stored half-valid`, () => {
     fc.assert(
@@ -35,7 +35,7 @@ describe('parseEntry under bad input (property-based)', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   test('a string one past each limit is refused, the reason naming the field and the limit', () => {
     fc.assert(

@@ -2,10 +2,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Router from '@koa/router';
+import { getDocsRoute, getOpenApiRoute } from '@pytest-platform/schema';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import type { RouteContext } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { buildOpenApiDocument } from '../openapi.js';
+import { routerPath, serveRoute } from '../serve-route.js';
 
 const page = `<!DOCTYPE html>
 <html lang="en">
@@ -39,6 +41,9 @@ const initializer = `window.onload = function () {
 };
 `;
 
+/** Where the page's own script and the package files it loads are served: assets of the page, not API routes. */
+export const docsAssetPaths = { initializer: '/docs/swagger-initializer.js', packageFile: '/docs/:file' } as const;
+
 /** Package files the page loads; nothing else of the package is served. */
 const assets: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -53,12 +58,10 @@ export function registerDocsRoutes(router: Router, { config }: RouteContext): vo
   const document = buildOpenApiDocument({ auth: config.apiToken !== undefined || config.apiReadToken !== undefined });
   const assetDir = getAbsoluteFSPath();
 
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = document;
-  });
+  serveRoute(router, getOpenApiRoute, () => document);
 
   // The router matches `/docs` and `/docs/` alike; the page's relative asset URLs need the slash.
-  router.get('/docs', (ctx) => {
+  router.get(routerPath(getDocsRoute.path), (ctx) => {
     if (!ctx.path.endsWith('/')) {
       ctx.status = 301;
       ctx.redirect(`${ctx.path}/`);
@@ -69,13 +72,13 @@ export function registerDocsRoutes(router: Router, { config }: RouteContext): vo
     ctx.body = page;
   });
 
-  router.get('/docs/swagger-initializer.js', (ctx) => {
+  router.get(docsAssetPaths.initializer, (ctx) => {
     ctx.type = 'text/javascript; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = initializer;
   });
 
-  router.get('/docs/:file', async (ctx) => {
+  router.get(docsAssetPaths.packageFile, async (ctx) => {
     const file = ctx.params.file ?? '';
     const type = Object.hasOwn(assets, file) ? assets[file] : undefined;
     if (type === undefined) throw new HttpError(404, 'not_found', `no docs asset ${JSON.stringify(file)}`);

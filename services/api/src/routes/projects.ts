@@ -1,16 +1,9 @@
 import type Router from '@koa/router';
 import { listProjects } from '@pytest-platform/db';
-import { z } from 'zod';
+import { listProjectsRoute } from '@pytest-platform/schema';
 import type { RouteContext } from '../deps.js';
-import { parseQuery } from '../query.js';
-
-export const ProjectsQuery = z.object({});
-export const ProjectsSchema = z.object({ items: z.array(z.object({ project: z.string() })) });
+import { serveRoute } from '../serve-route.js';
 
 export function registerProjectsRoutes(router: Router, { deps }: RouteContext): void {
-  router.get('/projects', async (ctx) => {
-    parseQuery(ctx, ProjectsQuery);
-    const projects = await listProjects(deps.store.db);
-    ctx.body = { items: projects.map((project) => ({ project })) } satisfies z.infer<typeof ProjectsSchema>;
-  });
+  serveRoute(router, listProjectsRoute, async () => ({ items: (await listProjects(deps.store.db)).map((project) => ({ project })) }));
 }

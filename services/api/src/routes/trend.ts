@@ -1,17 +1,9 @@
 import type Router from '@koa/router';
 import { getTrend } from '@pytest-platform/db';
-import { z } from 'zod';
+import { getTrendRoute } from '@pytest-platform/schema';
 import type { RouteContext } from '../deps.js';
-import { limitParam, parseQuery, textParam } from '../query.js';
-
-export const TrendQuery = z.object({
-  project: z.string({ error: 'required' }).min(1, { message: 'must not be empty' }).max(255),
-  branch: textParam,
-  limit: limitParam(30, 1000),
-});
+import { serveRoute } from '../serve-route.js';
 
 export function registerTrendRoutes(router: Router, { deps }: RouteContext): void {
-  router.get('/trend', async (ctx) => {
-    ctx.body = await getTrend(deps.store.db, parseQuery(ctx, TrendQuery));
-  });
+  serveRoute(router, getTrendRoute, ({ query }) => getTrend(deps.store.db, query));
 }

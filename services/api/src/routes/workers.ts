@@ -1,16 +1,11 @@
 import type Router from '@koa/router';
 import { listWorkers } from '@pytest-platform/db';
-import type { Workers } from '@pytest-platform/schema';
-import { z } from 'zod';
+import { listWorkersRoute } from '@pytest-platform/schema';
 import type { RouteContext } from '../deps.js';
-import { parseQuery } from '../query.js';
-
-export const WorkersQuery = z.object({});
+import { serveRoute } from '../serve-route.js';
 
 export function registerWorkersRoutes(router: Router, { config, deps }: RouteContext): void {
-  router.get('/workers', async (ctx) => {
-    parseQuery(ctx, WorkersQuery);
-    const items = await listWorkers(deps.store.db, { now: Date.now(), onlineWindowMs: config.workerOnlineMinutes * 60_000 });
-    ctx.body = { items } satisfies Workers;
-  });
+  serveRoute(router, listWorkersRoute, async () => ({
+    items: await listWorkers(deps.store.db, { now: Date.now(), onlineWindowMs: config.workerOnlineMinutes * 60_000 }),
+  }));
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { ConfigError, readVariables } from '@pytest-platform/config';
 import { backupDatabase } from './backup.js';
 
-export const ADMIN_HELP = `Usage: pytest-platform-admin <command> [options]
+const ADMIN_HELP = `Usage: pytest-platform-admin <command> [options]
 
 Maintenance of the pytest-platform store, run where the database lives.
 
@@ -42,11 +43,12 @@ export async function adminMain(argv: readonly string[], env: NodeJS.ProcessEnv 
     return 2;
   }
   try {
-    const done = await backupDatabase(rest[0]!, env.DATABASE_URL);
+    const { DATABASE_URL } = readVariables(env, ['DATABASE_URL']);
+    const done = await backupDatabase(rest[0]!, DATABASE_URL);
     process.stdout.write(`backed up ${done.source} to ${done.destination} (${done.pages} pages)\n`);
     return 0;
   } catch (error) {
     fail(`backup: ${(error as Error).message}`);
-    return 1;
+    return error instanceof ConfigError ? 2 : 1;
   }
 }

@@ -5,8 +5,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ApiClient } from '../api-client.js';
 import type { Logger } from '../logger.js';
-import type { MailConfig } from '../mail-config.js';
-import type { AlertData, AlertTest } from '../render/email-alert.js';
+import type { MailConfig } from './mail-config.js';
+import type { AlertData, AlertTest } from './email-alert.js';
 import { ALERTS_GROUP, alertJobId, mailKeys } from './mail-keys.js';
 
 /** How long a run's decision is remembered (a redelivered event within it decides the same). */

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { ApiClient } from '../api-client.js';
-import { digestDays, loadDigestData } from '../digest-data.js';
+import { digestDays, loadDigestData } from './digest-data.js';
 import type { Logger } from '../logger.js';
-import type { MailConfig } from '../mail-config.js';
-import { renderAlertEmail, type AlertData } from '../render/email-alert.js';
-import { renderDigestEmail } from '../render/email-digest.js';
+import type { MailConfig } from './mail-config.js';
+import { renderAlertEmail, type AlertData } from './email-alert.js';
+import { renderDigestEmail } from './email-digest.js';
 import { mailKeys } from './mail-keys.js';
 import { sendOnce, type Mailer } from './mailer.js';
 

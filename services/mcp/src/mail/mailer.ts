@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger.js';
-import type { MailConfig } from '../mail-config.js';
-import type { RenderedEmail } from '../render/email-digest.js';
+import type { MailConfig } from './mail-config.js';
+import type { RenderedEmail } from './email-digest.js';
 import { releaseLease, tryLease } from './redis-lease.js';
 
 /** Sends one rendered e-mail to one recipient. */

@@ -1,6 +1,6 @@
 import { html, type Raw } from './escape.js';
 
-export interface ChartPoint {
+interface ChartPoint {
   /** `null` draws a hollow marker on the baseline: the run has no value (e.g. nothing executed). */
   value: number | null;
   /** Tooltip text (escaped). */

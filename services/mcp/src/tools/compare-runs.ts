@@ -1,16 +1,19 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { RunComparisonSchema } from '@pytest-platform/schema';
+import { compareRunsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { runTool, structured } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const CompareRunsInput = z.object({
-  base: z.string().min(1).max(128).describe('The run id compared from (e.g. the last green run)'),
-  head: z.string().min(1).max(128).describe('The run id compared to (e.g. the latest run)'),
+const { base, head } = compareRunsRoute.query.shape;
+
+/** The query of `GET /compare`, with this tool's own limit. */
+const CompareRunsInput = compareRunsRoute.query.extend({
+  base: base.describe('The run id compared from (e.g. the last green run)'),
+  head: head.describe('The run id compared to (e.g. the latest run)'),
   limit: z.number().int().min(1).max(500).default(50).describe('Tests listed per category; counts are always complete'),
 });
 
-export function registerCompareRunsTool(server: McpServer, ctx: ToolContext): void {
+export function registerCompareRunsTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'compare_runs',
     {
@@ -19,9 +22,9 @@ export function registerCompareRunsTool(server: McpServer, ctx: ToolContext): vo
         'What changed between two runs of one project: newly failing, fixed, still failing, added and removed tests (a renamed test is one of each), '
         + 'and duration regressions (slower by more than 50 % and 100 ms), each with a count.',
       inputSchema: CompareRunsInput,
-      outputSchema: RunComparisonSchema,
+      outputSchema: compareRunsRoute.response.schema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async (args) => runTool(ctx, 'compare_runs', async () => structured(await ctx.api.compare(args))),
+    async (args) => runTool(ctx, 'compare_runs', async () => structured(await ctx.api.call(compareRunsRoute, { query: args }))),
   );
 }

@@ -1,19 +1,20 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { BuildSchema, type BuildDetail } from '@pytest-platform/schema';
+import { BuildSchema, getBuildRoute, listBuildsRoute, type BuildDetail } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured, ToolFailure } from '../tool-result.js';
 import { RunSummary, toRunSummary } from './run-summary.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
 /** Runs listed in the text; every run is in the structured content. */
 const MAX_TEXT_RUNS = 20;
 
-export const GetBuildInput = z.object({
-  project: z.string().min(1).max(255).describe('The project, e.g. acme/shop: build ids are per project'),
+/** The query and path of `GET /builds/{build_id}`. */
+const GetBuildInput = getBuildRoute.query.extend({
+  project: getBuildRoute.query.shape.project.describe('The project, e.g. acme/shop: build ids are per project'),
   build_id: z.string().min(1).max(255).describe("The CI build id (pipeline or workflow run id with its attempt), as on the build's runs"),
 });
 
-export const GetBuildOutput = BuildSchema.extend({
+const GetBuildOutput = BuildSchema.extend({
   runs: z.array(RunSummary.extend({ shard: z.string().nullable().describe('"k/n" when the run is shard k of n') })).describe('In start order'),
 });
 
@@ -36,7 +37,7 @@ function describeBuild(build: BuildDetail): string {
   return lines.join('\n');
 }
 
-export function registerGetBuildTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetBuildTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_build',
     {
@@ -53,7 +54,7 @@ export function registerGetBuildTool(server: McpServer, ctx: ToolContext): void 
         await requireProject(ctx, args.project);
         const build = await ctx.api.build(args.project, args.build_id);
         if (!build) {
-          const recent = await ctx.api.builds({ project: args.project, limit: 5 });
+          const recent = await ctx.api.call(listBuildsRoute, { query: { project: args.project, limit: 5 } });
           const ids = recent.items.map((b) => `${b.build_id} (${b.branch ?? 'no branch'}, ${b.started_at})`);
           throw new ToolFailure(
             `Unknown build ${JSON.stringify(args.build_id)} in project ${JSON.stringify(args.project)}. ` +

@@ -1,17 +1,20 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { FailureGroupsSchema } from '@pytest-platform/schema';
+import { getFailureGroupsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const GetFailureGroupsInput = z.object({
-  project: z.string().min(1).max(255).describe('Project name'),
-  branch: z.string().min(1).max(255).optional().describe('Only runs of this branch; all branches when absent'),
+const { project, branch } = getFailureGroupsRoute.query.shape;
+
+/** The query of `GET /failures/groups`, with this tool's own bounds (out of range is an error, not clamped). */
+const GetFailureGroupsInput = getFailureGroupsRoute.query.extend({
+  project: project.describe('Project name'),
+  branch: branch.describe('Only runs of this branch; all branches when absent'),
   days: z.number().int().min(1).max(365).default(7).describe('Look-back window in whole UTC days, today included'),
   limit: z.number().int().min(1).max(200).default(20).describe('How many groups'),
 });
 
-export function registerGetFailureGroupsTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetFailureGroupsTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_failure_groups',
     {
@@ -20,13 +23,13 @@ export function registerGetFailureGroupsTool(server: McpServer, ctx: ToolContext
         'Failures of the last N days grouped by signature (the message with numbers, ids, addresses, temp paths and quoted values masked; '
         + 'the exception type kept): how often, how many tests, first and last seen, one example. One group is usually one root cause.',
       inputSchema: GetFailureGroupsInput,
-      outputSchema: FailureGroupsSchema,
+      outputSchema: getFailureGroupsRoute.response.schema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) =>
       runTool(ctx, 'get_failure_groups', async () => {
         await requireProject(ctx, args.project);
-        return structured(await ctx.api.failureGroups(args));
+        return structured(await ctx.api.call(getFailureGroupsRoute, { query: args }));
       }),
   );
 }

@@ -1,20 +1,20 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { truncate } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured, ToolFailure } from '../tool-result.js';
 import { RunSummary } from './run-summary.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
 /** Bounds that keep one answer readable: the rest is counted in `omitted`. */
 const MAX_FAILURES = 100;
 const MAX_TRACEBACK = 8_192;
 
-export const GetFailuresInput = z.object({
+const GetFailuresInput = z.object({
   project: z.string().min(1).max(255).optional().describe('Project whose latest run to read when run_id is absent'),
   run_id: z.string().min(1).max(128).optional().describe('A run id; the latest run (of the project, if given) when absent'),
 });
 
-export const GetFailuresOutput = RunSummary.pick({
+const GetFailuresOutput = RunSummary.pick({
   run_id: true, project: true, branch: true, commit: true, worker_id: true, status: true, started_at: true, failed: true, errors: true,
 }).extend({
   omitted: z.number().int().describe('Failures left out of this answer beyond the first ' + MAX_FAILURES),
@@ -32,7 +32,7 @@ export const GetFailuresOutput = RunSummary.pick({
   ),
 });
 
-export function registerGetFailuresTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetFailuresTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_failures',
     {

@@ -1,18 +1,21 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { FlakyTestsSchema } from '@pytest-platform/schema';
+import { getFlakyTestsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const GetFlakyTestsInput = z.object({
-  project: z.string().min(1).max(255).describe('Project name'),
-  branch: z.string().min(1).max(255).optional().describe('Only runs of this branch; all branches when absent'),
+const { project, branch, tag } = getFlakyTestsRoute.query.shape;
+
+/** The query of `GET /flaky`, with this tool's own bounds (out of range is an error, not clamped). */
+const GetFlakyTestsInput = getFlakyTestsRoute.query.extend({
+  project: project.describe('Project name'),
+  branch: branch.describe('Only runs of this branch; all branches when absent'),
   window: z.number().int().min(1).max(200).default(30).describe('The last N finished runs to look at'),
-  tag: z.string().min(1).max(100).optional().describe('Only tests carrying this tag (pytest marker, Playwright tag, CTRF tag, JUnit property)'),
+  tag: tag.describe('Only tests carrying this tag (pytest marker, Playwright tag, CTRF tag, JUnit property)'),
   limit: z.number().int().min(1).max(200).default(20).describe('How many tests'),
 });
 
-export function registerGetFlakyTestsTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetFlakyTestsTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_flaky_tests',
     {
@@ -21,13 +24,13 @@ export function registerGetFlakyTestsTool(server: McpServer, ctx: ToolContext): 
         'Tests that are flaky in the last N runs, ranked by flip rate, each with its evidence (run ids): passed after retries (retry), '
         + 'passed and failed on the same commit (same_commit), or went back and forth between pass and fail (flip). Tests that fail every time are broken, not listed.',
       inputSchema: GetFlakyTestsInput,
-      outputSchema: FlakyTestsSchema,
+      outputSchema: getFlakyTestsRoute.response.schema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) =>
       runTool(ctx, 'get_flaky_tests', async () => {
         await requireProject(ctx, args.project);
-        return structured(await ctx.api.flaky(args));
+        return structured(await ctx.api.call(getFlakyTestsRoute, { query: args }));
       }),
   );
 }

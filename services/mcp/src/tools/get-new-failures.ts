@@ -1,18 +1,18 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { FailureClassificationSchema } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured, ToolFailure } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
 const MAX_FAILURES = 100;
 
-export const GetNewFailuresInput = z.object({
+const GetNewFailuresInput = z.object({
   project: z.string().min(1).max(255).describe('Project name'),
   branch: z.string().min(1).max(255).optional().describe('Branch whose latest run to read; any branch when absent'),
   run_id: z.string().min(1).max(128).optional().describe('A run id instead of the latest run'),
 });
 
-export const GetNewFailuresOutput = z.object({
+const GetNewFailuresOutput = z.object({
   run_id: z.string(),
   project: z.string(),
   branch: z.string().nullable(),
@@ -30,7 +30,7 @@ export const GetNewFailuresOutput = z.object({
   })).describe('The new failures: first failure of the test on this branch in the window, or it passed the previous time'),
 });
 
-export function registerGetNewFailuresTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetNewFailuresTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_new_failures',
     {

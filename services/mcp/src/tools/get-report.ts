@@ -1,19 +1,19 @@
 import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { REPORT_VIEW_URI } from '../app-view.js';
 import { renderReport, reportSections } from '../render/report.js';
 import { loadReportData } from '../report-data.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const GetReportInput = z.object({
+const GetReportInput = z.object({
   project: z.string().min(1).max(255).describe('Project name, as the reporters send it'),
   branch: z.string().min(1).max(255).optional().describe('Only runs of this branch; all branches when absent'),
   runs: z.number().int().min(1).max(200).default(30).describe('Runs in the trend charts'),
 });
 
-export const GetReportOutput = z.object({
+const GetReportOutput = z.object({
   project: z.string(),
   branch: z.string().nullable(),
   runs: z.number().int().describe('Runs in the trend charts'),
@@ -23,7 +23,7 @@ export const GetReportOutput = z.object({
   generated_at: z.string(),
 });
 
-export function registerGetReportTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetReportTool(server: ToolRegistrar, ctx: ToolContext): void {
   registerAppTool(
     server,
     'get_report',

@@ -1,22 +1,22 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
 import { RunSummary, toRunSummary } from './run-summary.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const GetSummaryInput = z.object({
+const GetSummaryInput = z.object({
   project: z.string().min(1).max(255).optional().describe('Only runs of this project; all projects when absent'),
   limit: z.number().int().min(1).max(100).default(10).describe('How many of the most recent runs'),
 });
 
 
-export const GetSummaryOutput = z.object({
+const GetSummaryOutput = z.object({
   project: z.string().nullable(),
   count: z.number().int(),
   runs: z.array(RunSummary).describe('Newest first'),
 });
 
-export function registerGetSummaryTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetSummaryTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_summary',
     {

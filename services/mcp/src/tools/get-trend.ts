@@ -1,17 +1,20 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { TrendPointSchema } from '@pytest-platform/schema';
+import { getTrendRoute, TrendPointSchema } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { trendDirection, TREND_THRESHOLD } from '../trend-direction.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const GetTrendInput = z.object({
-  project: z.string().min(1).max(255).describe('Project name'),
-  branch: z.string().min(1).max(255).optional().describe('Only runs of this branch; all branches when absent'),
+const { project, branch } = getTrendRoute.query.shape;
+
+/** The query of `GET /trend`, with this tool's own limit (a trend needs two runs). */
+const GetTrendInput = getTrendRoute.query.extend({
+  project: project.describe('Project name'),
+  branch: branch.describe('Only runs of this branch; all branches when absent'),
   limit: z.number().int().min(2).max(500).default(10).describe('How many of the most recent runs'),
 });
 
-export const GetTrendOutput = z.object({
+const GetTrendOutput = z.object({
   project: z.string(),
   branch: z.string().nullable(),
   direction: z.enum(['improving', 'declining', 'stable']),
@@ -22,7 +25,7 @@ export const GetTrendOutput = z.object({
     .describe('Oldest first'),
 });
 
-export function registerGetTrendTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetTrendTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_trend',
     {
@@ -37,7 +40,7 @@ export function registerGetTrendTool(server: McpServer, ctx: ToolContext): void 
     async (args) =>
       runTool(ctx, 'get_trend', async () => {
         await requireProject(ctx, args.project);
-        const trend = await ctx.api.trend({ project: args.project, branch: args.branch, limit: args.limit });
+        const trend = await ctx.api.call(getTrendRoute, { query: args });
         const { direction, delta } = trendDirection(trend.points.map((p) => p.pass_rate));
         return structured({
           project: trend.project,

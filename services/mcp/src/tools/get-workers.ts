@@ -1,21 +1,21 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WorkerSchema } from '@pytest-platform/schema';
+import { listWorkersRoute, WorkerSchema } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { runTool, structured } from '../tool-result.js';
+import type { ToolRegistrar } from './tool-registry.js';
 
-export const GetWorkersOutput = z.object({
+const GetWorkersOutput = z.object({
   counts: z.object({ running: z.number().int(), online: z.number().int(), offline: z.number().int() }),
   workers: z.array(WorkerSchema),
 });
 
-export function registerGetWorkersTool(server: McpServer, ctx: ToolContext): void {
+export function registerGetWorkersTool(server: ToolRegistrar, ctx: ToolContext): void {
   server.registerTool(
     'get_workers',
     {
       title: 'Worker health',
       description: "Every worker's status (running / online / offline), when it was last seen, its last run and project, and its runs and pass rate over the last 24 hours.",
-      inputSchema: z.object({}),
+      inputSchema: listWorkersRoute.query,
       outputSchema: GetWorkersOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../migrate.js';
+import type { Dialect } from '../dialect.js';
 
 /**
  * Runs, interned tests, results keyed by (run, test), workers. Indexes grow at the end (run id, time)

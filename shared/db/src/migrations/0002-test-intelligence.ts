@@ -1,6 +1,6 @@
-import { failureSignature } from '@pytest-platform/schema';
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../migrate.js';
+import { failureSignature } from '../intelligence/failure-signature.js';
+import type { Dialect } from '../dialect.js';
 
 const BACKFILL_BATCH = 2_000;
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../migrate.js';
+import type { Dialect } from '../dialect.js';
 
 /**
  * Per-day rollups that ingest keeps up to date in the same transaction as the results, so the

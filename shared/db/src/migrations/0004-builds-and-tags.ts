@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../migrate.js';
+import type { Dialect } from '../dialect.js';
 
 /**
  * Builds and tags (RunResult `build_id`, `shard`, test `tags`):

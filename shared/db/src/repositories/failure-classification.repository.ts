@@ -1,4 +1,5 @@
-import { classifyFailure, type ClassifiedFailure, type Outcome } from '@pytest-platform/schema';
+import type { ClassifiedFailure, Outcome } from '@pytest-platform/schema';
+import { classifyFailure } from '../intelligence/flakiness.js';
 import type { Db } from '../database.js';
 import { newestRuns, probeResults } from './run-window.js';
 

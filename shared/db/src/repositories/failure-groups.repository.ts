@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { failureText, normalizeFailureMessage, type FailureGroup } from '@pytest-platform/schema';
+import type { FailureGroup } from '@pytest-platform/schema';
+import { failureText, normalizeFailureMessage } from '../intelligence/failure-signature.js';
 import type { Db } from '../database.js';
 import { utcDay } from '../rollup-deltas.js';
 import { iso } from './run-mapper.js';

@@ -1,4 +1,5 @@
-import { assessFlakiness, MIN_FLAKY_FLIPS, type FlakyTest, type FlakyTests, type TestOutcome } from '@pytest-platform/schema';
+import type { FlakyTest, FlakyTests } from '@pytest-platform/schema';
+import { assessFlakiness, MIN_FLAKY_FLIPS, type TestOutcome } from '../intelligence/flakiness.js';
 import type { Db } from '../database.js';
 import { chunks, failuresIn, newestRuns, probeResults, retriedIn, testsById, type WindowRun } from './run-window.js';
 import { taggedTests } from './test-tags.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Failure, Run, RunPage, StoredRunStatus } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
-import { iso, toRun } from './run-mapper.js';
+import { toRun } from './run-mapper.js';
 
 export interface RunFilter {
   project?: string | undefined;
@@ -115,4 +115,3 @@ export async function markStaleRunsInterrupted(db: Db, staleBefore: number): Pro
   return rows.map((r) => r.run_id);
 }
 
-export { iso };

@@ -1,10 +1,13 @@
 import type { SlowTest, SlowTests } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
 import { chunks, newestRuns, testsById } from './run-window.js';
+import { taggedTests } from './test-tags.js';
 
 export interface SlowestTestsParams {
   project: string;
   branch?: string | undefined;
+  /** Only tests that carried this tag in a stored run. */
+  tag?: string | undefined;
   /** Recent finished runs to take the median over. */
   runs: number;
   limit: number;
@@ -27,12 +30,13 @@ export async function listSlowestTests(db: Db, params: SlowestTestsParams): Prom
   const order = new Map(runs.map((r, i) => [r.id, runs.length - 1 - i]));
   const durations = new Map<number, { at: number; duration: number }[]>();
   for (const runChunk of chunks(runs.map((r) => r.id))) {
-    const rows = await db
+    let query = db
       .selectFrom('results')
       .select(['run_id', 'test_id', 'duration'])
       .where('run_id', 'in', runChunk)
-      .where('outcome', '!=', 'skipped')
-      .execute();
+      .where('outcome', '!=', 'skipped');
+    if (params.tag !== undefined) query = query.where('test_id', 'in', taggedTests(db, params.tag, [params.project]));
+    const rows = await query.execute();
     for (const r of rows) {
       const list = durations.get(r.test_id) ?? [];
       list.push({ at: order.get(r.run_id)!, duration: r.duration });

@@ -1,11 +1,10 @@
+import { ConfigError, readVariables } from '@pytest-platform/config';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { cliConfig, say } from '../cli-context.js';
 import { SummaryError, summaryMarkdown } from '../summary-report.js';
 
 const DEFAULT_API_URL = 'http://127.0.0.1:8080';
-
-const blank = (value: string | undefined) => value === undefined || value.trim() === '';
 
 export function registerSummaryCommand(program: Command, context: CliContext): void {
   program
@@ -16,11 +15,19 @@ export function registerSummaryCommand(program: Command, context: CliContext): v
     .option('--api-url <url>', `the read API (default: API_URL, else ${DEFAULT_API_URL}); API_TOKEN or API_READ_TOKEN is sent as a bearer token`)
     .addHelpText('after', '\nExamples:\n  $ pytest-platform summary --run 0b6f2c1e-… >> "$GITHUB_STEP_SUMMARY"\n  $ API_URL=https://tests.example.com/api pytest-platform summary --run import-3f2a… > summary.md\n')
     .action(async (flags: { run: string; apiUrl?: string }) => {
-      const { env } = context;
-      const url = flags.apiUrl ?? (blank(env.API_URL) ? DEFAULT_API_URL : env.API_URL!.trim());
-      const token = [env.API_TOKEN, env.API_READ_TOKEN].find((value) => !blank(value))?.trim() ?? null;
+      let api: { url: string; token: string | null };
       try {
-        context.print(await summaryMarkdown({ url, token }, flags.run, { publicUrl: cliConfig(context).publicUrl }));
+        // The same rules as the services: a token shorter than 16 characters or a blank API_URL is refused by name.
+        const e = readVariables(context.env, ['API_URL', 'API_TOKEN', 'API_READ_TOKEN']);
+        api = { url: flags.apiUrl ?? e.API_URL ?? DEFAULT_API_URL, token: e.API_TOKEN ?? e.API_READ_TOKEN ?? null };
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        say(context, `summary: ${error.message}`);
+        context.exitCode = 2;
+        return;
+      }
+      try {
+        context.print(await summaryMarkdown(api, flags.run, { publicUrl: cliConfig(context).publicUrl }));
       } catch (error) {
         if (!(error instanceof SummaryError)) throw error;
         say(context, `summary: ${error.message}`);

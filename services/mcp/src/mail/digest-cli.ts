@@ -3,15 +3,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRedisClient } from '@pytest-platform/redis';
-import { ApiClient } from './api-client.js';
+import { ApiClient } from '../api-client.js';
 import { loadDigestData } from './digest-data.js';
-import { ConfigError, loadConfig, type McpConfig } from './env.js';
-import { createLogger } from './logger.js';
-import { runDigest } from './mail/mail-jobs.js';
-import { createMailer } from './mail/mailer.js';
-import { renderDigestEmail } from './render/email-digest.js';
+import { ConfigError, loadConfig, type McpConfig } from '../env.js';
+import { createLogger } from '../logger.js';
+import { runDigest } from './mail-jobs.js';
+import { createMailer } from './mailer.js';
+import { renderDigestEmail } from './email-digest.js';
 
-export const DIGEST_HELP = `Usage: pytest-platform-mcp digest (--send-now | --preview <out.html>) [--project <name>]
+const DIGEST_HELP = `Usage: pytest-platform-mcp digest (--send-now | --preview <out.html>) [--project <name>]
 
   --send-now           render and send the digest now, one message per DIGEST_TO recipient
                        (logged instead of sent when SMTP_URL is unset)
@@ -65,7 +65,7 @@ export async function digestMain(argv: readonly string[], env: NodeJS.ProcessEnv
     return 2;
   }
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiToken ?? config.apiReadToken, timeoutMs: config.apiTimeoutMs });
+  const api = new ApiClient({ apiUrl: config.apiUrl, apiToken: config.apiClientToken, timeoutMs: config.apiTimeoutMs });
   try {
     const projects = await projectsFor(api, config, values.project ?? []);
     if (projects.length === 0) {

@@ -1,6 +1,6 @@
-import { html, httpUrl } from './escape.js';
+import { html, httpUrl } from '../render/escape.js';
 import type { RenderedEmail } from './email-digest.js';
-import { formatTime } from './format.js';
+import { formatTime } from '../render/format.js';
 import { compileMjml, EMAIL_HEAD, textHeading } from './mjml.js';
 
 /** One test that newly failed. */
@@ -26,7 +26,7 @@ export interface AlertData {
 }
 
 /** Tests listed in one alert; the rest are counted. */
-export const ALERT_MAX_TESTS = 50;
+const ALERT_MAX_TESTS = 50;
 
 const firstLine = (text: string | null) => (text ?? '').split('\n')[0] ?? '';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { failureSignature, failureText, normalizeFailureMessage } from '../src/index.js';
+import { failureSignature, failureText, normalizeFailureMessage } from '@pytest-platform/db';
 
 describe('normalizeFailureMessage', () => {
   test.each([

@@ -1,6 +1,6 @@
-import type { DigestData } from '../digest-data.js';
-import { html, type Raw } from './escape.js';
-import { formatDay, formatPercent, formatTime } from './format.js';
+import type { DigestData } from './digest-data.js';
+import { html, type Raw } from '../render/escape.js';
+import { formatDay, formatPercent, formatTime } from '../render/format.js';
 import { compileMjml, EMAIL_HEAD, textHeading } from './mjml.js';
 
 /** A rendered e-mail: subject, HTML part and plain-text part. */

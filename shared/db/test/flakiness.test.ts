@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { assessFlakiness, classifyFailure, type TestOutcome } from '../src/index.js';
+import { assessFlakiness, classifyFailure, type TestOutcome } from '@pytest-platform/db';
 
 const seq = (spec: string, commits?: string): TestOutcome[] =>
   [...spec].map((c, i) => ({

@@ -1,11 +1,4 @@
-import type { Outcome } from './run-result.js';
-
-export const failureClassifications = ['new', 'recurring', 'flaky'] as const;
-export type FailureClassification = (typeof failureClassifications)[number];
-
-export const flakyKinds = ['retry', 'same_commit', 'flip'] as const;
-/** `retry`: passed after retries; `same_commit`: passed and failed on one commit; `flip`: went back and forth between runs. */
-export type FlakyKind = (typeof flakyKinds)[number];
+import { flakyKinds, type FailureClassification, type FlakyKind, type Outcome } from '@pytest-platform/schema';
 
 /** One result of one test in one run. */
 export interface TestOutcome {

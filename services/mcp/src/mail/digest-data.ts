@@ -1,11 +1,11 @@
 import type { FailureStat, Run, TrendPoint, Worker } from '@pytest-platform/schema';
-import type { ApiClient } from './api-client.js';
+import type { ApiClient } from '../api-client.js';
 
 const DAY_MS = 86_400_000;
 const MAX_PAGES = 40;
 
 /** Totals of the finished runs of one period. */
-export interface PeriodTotals {
+interface PeriodTotals {
   runs: number;
   passed: number;
   failed: number;
@@ -48,7 +48,7 @@ export interface DigestQuery {
   publicUrl?: string | undefined;
 }
 
-export const digestLimits = { trend: 14, newFailures: 10, topFailures: 5, stats: 500 } as const;
+const digestLimits = { trend: 14, newFailures: 10, topFailures: 5, stats: 500 } as const;
 
 /** Days since the last digest (at least 1, at most 31), so Monday's digest covers the weekend. */
 export function digestDays(lastSentAt: number | null, now = Date.now()): number {
@@ -57,7 +57,7 @@ export function digestDays(lastSentAt: number | null, now = Date.now()): number 
 }
 
 /** Runs of a project started in `[since, until)`, all pages. */
-export async function runsBetween(api: ApiClient, project: string, since: number, until: number): Promise<Run[]> {
+async function runsBetween(api: ApiClient, project: string, since: number, until: number): Promise<Run[]> {
   const runs: Run[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -70,7 +70,7 @@ export async function runsBetween(api: ApiClient, project: string, since: number
 }
 
 /** Sums the finished runs (a run still `running` is left out). */
-export function totals(runs: readonly Run[]): PeriodTotals {
+function totals(runs: readonly Run[]): PeriodTotals {
   const t = { runs: 0, passed: 0, failed: 0, errors: 0, skipped: 0 };
   for (const run of runs) {
     if (run.status === 'running') continue;

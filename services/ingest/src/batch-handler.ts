@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import { parseEntry, type StreamEntry } from '@pytest-platform/schema';
+import type { RunWriter, StoredRun } from '@pytest-platform/db';
+import { backoffMs, sleep } from './backoff.js';
+import type { IngestCounters } from './ingest-stats.js';
+import type { DeadLetter, ResultsStream } from './results-stream.js';
+import { errorMessage, isConstraintError, isStoreUnavailable } from './store-unavailable.js';
+import type { StreamMessage } from './stream-message.js';
+
+interface Valid {
+  message: StreamMessage;
+  entry: StreamEntry;
+}
+
+interface Failed {
+  message: StreamMessage;
+  error: unknown;
+}
+
+/** What a batch left pending for a later delivery: how many entries, and the most deliveries among them. */
+export interface LeftPending {
+  pending: number;
+  deliveries: number;
+}
+
+export interface BatchHandlerOptions {
+  stream: ResultsStream;
+  writer: RunWriter;
+  /** `INGEST_MAX_DELIVERIES`. */
+  maxDeliveries: number;
+  counters: IngestCounters;
+  logger: Logger;
+  /** Aborted when ingest closes: a batch the database refuses is then left pending instead of retried. */
+  signal: AbortSignal;
+}
+
+const ids = (items: readonly { message: StreamMessage }[]) => items.map((i) => i.message.id);
+
+/**
+ * One batch of stream entries from validation to acknowledgement: invalid entries and entries out of
+ * deliveries are dead-lettered with the reason, the rest are written in one transaction and
+ * acknowledged only after it committed.
+ */
+export class BatchHandler {
+  constructor(private readonly o: BatchHandlerOptions) {}
+
+  /** Validates, stores and acknowledges one batch; returns what is left pending for a later retry. */
+  async handle(messages: readonly StreamMessage[], redelivered: boolean): Promise<LeftPending> {
+    const { maxDeliveries, logger } = this.o;
+    const deliveries = redelivered ? await this.o.stream.deliveryCounts(messages.map((m) => m.id)) : undefined;
+    const deliveriesOf = (id: string) => deliveries?.get(id) ?? 1;
+    const { valid, dead } = this.validate(messages, deliveries);
+    await this.deadLetter(dead);
+    const rejected = await this.store(valid);
+    const exhausted = rejected.filter((f) => deliveriesOf(f.message.id) >= maxDeliveries);
+    await this.deadLetter(
+      exhausted.map((f) => ({ message: f.message, reason: `write failed ${deliveriesOf(f.message.id)} times: ${errorMessage(f.error)}` })),
+    );
+    const left = rejected.filter((f) => deliveriesOf(f.message.id) < maxDeliveries);
+    for (const f of left) {
+      logger.warn(
+        { err: f.error, source_id: f.message.id, deliveries: deliveriesOf(f.message.id), max_deliveries: maxDeliveries },
+        'write failed; entry stays pending for another delivery',
+      );
+    }
+    return { pending: left.length, deliveries: Math.max(0, ...left.map((f) => deliveriesOf(f.message.id))) };
+  }
+
+  /** Parses each entry; `deliveries` (of a redelivered batch) leaves out entries no longer pending. */
+  private validate(messages: readonly StreamMessage[], deliveries: Map<string, number> | undefined) {
+    const { maxDeliveries } = this.o;
+    const dead: DeadLetter[] = [];
+    const valid: Valid[] = [];
+    for (const message of messages) {
+      if (deliveries && !deliveries.has(message.id)) continue;
+      const n = deliveries?.get(message.id) ?? 1;
+      if (message.fields === null) {
+        dead.push({ message, reason: 'entry was deleted from the stream before it was stored' });
+      } else if (n > maxDeliveries) {
+        dead.push({ message, reason: `not stored after ${n - 1} deliveries (max ${maxDeliveries}); a consumer may have died on it` });
+      } else {
+        const parsed = parseEntry(message.fields.type, message.fields.data);
+        if (parsed.ok) valid.push({ message, entry: parsed.entry });
+        else dead.push({ message, reason: parsed.reason });
+      }
+    }
+    return { valid, dead };
+  }
+
+  /**
+   * Stores entries in one transaction and acknowledges them. A rejected batch is split to find the
+   * entries the database rejects (returned, still pending); while the database refuses every write
+   * the batch is retried in memory, unacknowledged, until it succeeds or ingest closes.
+   */
+  private async store(items: readonly Valid[]): Promise<Failed[]> {
+    const { counters, logger, signal } = this.o;
+    const rejected: Failed[] = [];
+    let queue = items;
+    for (let attempt = 1; queue.length > 0; attempt += 1) {
+      let runs: StoredRun[] | undefined;
+      let error: unknown;
+      try {
+        runs = await this.o.writer.write(queue.map((i) => i.entry), Date.now());
+      } catch (caught) {
+        error = caught;
+      }
+      if (runs) {
+        await this.acknowledge(queue, runs);
+        return rejected;
+      }
+      if (!isStoreUnavailable(error)) {
+        const isolated = await this.isolate(queue);
+        const first = isolated.failed[0];
+        const allSame =
+          first !== undefined && queue.length > 1 && isolated.failed.length === queue.length &&
+          isolated.failed.every((f) => !isConstraintError(f.error) && errorMessage(f.error) === errorMessage(first.error));
+        if (allSame) {
+          error = first.error;
+        } else {
+          rejected.push(...isolated.failed);
+          if (isolated.unavailable === undefined) return rejected;
+          queue = isolated.rest;
+          error = isolated.unavailable;
+        }
+      }
+      if (signal.aborted) {
+        logger.warn({ err: error, pending: queue.length }, 'stopping while the database refuses writes; entries stay pending');
+        return rejected;
+      }
+      counters.storeRetries += 1;
+      logger.error({ err: error, entries: queue.length, attempt }, 'database refused the batch; entries stay pending, retrying');
+      await this.o.stream.touch(ids(queue)).catch((touchError: unknown) => logger.warn({ err: touchError }, 'could not refresh pending entries'));
+      await sleep(backoffMs(attempt), signal);
+    }
+    return rejected;
+  }
+
+  /** Writes entries one at a time to find the ones the database rejects; stops if the database itself fails. */
+  private async isolate(queue: readonly Valid[]) {
+    const stored: Valid[] = [];
+    const runs: StoredRun[] = [];
+    const failed: Failed[] = [];
+    let rest: Valid[] = [];
+    let unavailable: unknown;
+    for (const [index, item] of queue.entries()) {
+      try {
+        runs.push(...(await this.o.writer.write([item.entry], Date.now())));
+        stored.push(item);
+      } catch (error) {
+        if (isStoreUnavailable(error)) {
+          rest = queue.slice(index);
+          unavailable = error;
+          break;
+        }
+        this.o.counters.writeFailures += 1;
+        failed.push({ message: item.message, error });
+      }
+    }
+    if (stored.length > 0) await this.acknowledge(stored, runs);
+    return { failed, rest, unavailable };
+  }
+
+  private async acknowledge(items: readonly Valid[], runs: readonly StoredRun[]): Promise<void> {
+    await this.o.stream.acknowledge(ids(items), runs);
+    this.o.counters.stored += items.length;
+  }
+
+  private async deadLetter(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.o.stream.deadLetter(letters);
+    this.o.counters.deadLettered += letters.length;
+    for (const { message, reason } of letters) this.o.logger.warn({ source_id: message.id, type: message.fields?.type, reason }, 'dead-lettered');
+  }
+}
