@@ -1,7 +1,7 @@
 // `npm run bench` (BENCH_SCALE=small for a quick look): starts its own Redis and temp databases,
 // measures each figure next to a baseline from the same run, prints a table and writes
 // bench/results/latest.json. See bench/README.md for what limits each figure.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -15,18 +15,23 @@ import { freePort, repoRoot, sleep, startBuiltService, type Service } from './li
 import { round } from './lib/stats.js';
 import { startRedisServer } from '../scripts/lib/local-redis.js';
 import { ensurePostgres } from '../scripts/lib/local-postgres.js';
+import { measurePages } from './lib/pages.js';
 import { measureReads } from './lib/reads.js';
 import { measureReportRender } from './lib/report-render.js';
 import { measureReporterCost } from './lib/reporter-cost.js';
+import { measureSharding } from './lib/sharding.js';
 
 const scale = process.env.BENCH_SCALE === 'small' ? 'small' : 'full';
 const P = scale === 'small'
-  ? { runs: 60, growth: [100_000, 300_000, 600_000], readSeconds: 2, reporter: { BENCH_REPS: '3', BENCH_INPROC_SESSIONS: '100' } }
-  : { runs: 200, growth: [1_000_000, 5_000_000, 10_000_000], readSeconds: 5, reporter: {} as Record<string, string> };
+  ? { runs: 60, growth: [100_000, 300_000, 600_000], readSeconds: 2, reporter: { BENCH_REPS: '3', BENCH_INPROC_SESSIONS: '100' }, sharding: { files: 200, totalSleep: 8, wallFiles: 40, wallSleep: 16, wallReps: 1 } }
+  : { runs: 200, growth: [1_000_000, 5_000_000, 10_000_000], readSeconds: 5, reporter: {} as Record<string, string>, sharding: { files: 240, totalSleep: 24, wallFiles: 48, wallSleep: 24, wallReps: 3 } };
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-/** `BENCH_ONLY=growth,postgres` runs only those sections (the baseline and the empty-store ingest always run). */
+/**
+ * `BENCH_ONLY=growth,postgres` runs only those sections (the baseline and the empty-store ingest run
+ * with any of them); `BENCH_ONLY=sharding` runs the sharding section alone.
+ */
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
-const want = (section: 'growth' | 'http' | 'postgres' | 'report' | 'reporter' | 'reads') => !only || only.includes(section);
+const want = (section: 'growth' | 'http' | 'postgres' | 'report' | 'reporter' | 'reads' | 'pages' | 'sharding') => !only || only.includes(section);
 const work = mkdtempSync(join(tmpdir(), 'pp-bench-'));
 const cacheDir = join(repoRoot, 'bench/.cache');
 const results: Record<string, unknown> = { scale, started_at: new Date().toISOString(), figures: {} };
@@ -128,7 +133,8 @@ async function preloaded(rows: number): Promise<string> {
   return file;
 }
 
-try {
+/** The ingest baseline and every section measured on a store: ingest, growth, HTTP, Postgres, report, reporter, reads, pages. */
+async function measureStores(): Promise<void> {
   const runs = Array.from({ length: P.runs }, (_, i) => makeRun(1_000_000 + i, Date.now() + i));
   const rows = runs.length * TESTS_PER_RUN;
   say(`scale ${scale}: ${runs.length} runs of ${TESTS_PER_RUN} tests (${rows.toLocaleString()} rows) per measurement`);
@@ -146,7 +152,7 @@ try {
 
   const growth: Record<string, unknown>[] = [];
   let largest = '';
-  if (want('growth') || want('reads')) {
+  if (want('growth') || want('reads') || want('pages')) {
     let previous = empty.rowsPerSecond;
     for (const n of P.growth) {
       const source = await preloaded(n);
@@ -239,6 +245,28 @@ try {
     feed: runs,
     say,
   });
+
+  // Every page of the MCP HTTP service on the same store, one client, nothing else running.
+  if (want('pages')) {
+    try {
+      figures.pages = await measurePages({ databaseFile: largest, redisUrl: REDIS_URL, storedResults: P.growth.at(-1)!, seconds: P.readSeconds, say });
+    } catch (error) {
+      figures.pages = { error: (error as Error).message };
+      say(`pages skipped: ${(error as Error).message}`);
+    }
+  }
+}
+
+try {
+  if (want('sharding')) {
+    try {
+      figures.sharding = await measureSharding(REDIS_URL, P.sharding, say);
+    } catch (error) {
+      figures.sharding = { error: (error as Error).message };
+      say(`sharding skipped: ${(error as Error).message}`);
+    }
+  }
+  if (!only || only.some((section) => section !== 'sharding')) await measureStores();
 } finally {
   redis.disconnect();
   await redisServer.stop();
@@ -247,6 +275,10 @@ try {
 
 results.finished_at = new Date().toISOString();
 mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-writeFileSync(join(repoRoot, 'bench/results/latest.json'), JSON.stringify(results, null, 2) + '\n');
+const latest = join(repoRoot, 'bench/results/latest.json');
+// A partial run (BENCH_ONLY) replaces its own figures in the last run of the same scale and keeps the others.
+const previous = only && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as typeof results) : null;
+if (previous?.scale === scale) results.figures = { ...(previous.figures as Record<string, unknown>), ...figures };
+writeFileSync(latest, JSON.stringify(results, null, 2) + '\n');
 say('wrote bench/results/latest.json');
 console.log(JSON.stringify(figures, null, 2));

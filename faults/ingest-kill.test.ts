@@ -6,7 +6,7 @@ import { createTempPostgres } from '../test-support/postgres.js';
 import { randomStream } from '../test-support/runs.js';
 import { REDIS_URL, startService, type RunningService } from '../test-support/services.js';
 import {
-  countRuns, reconcile, recordFigures, startProducer, sumLogged, tempDir, waitFor, expectExact, type Producer } from './support.js';
+  countRuns, killWhileHolding, reconcile, recordFigures, startProducer, sumLogged, tempDir, waitFor, expectExact, type Producer } from './support.js';
 
 // Ingest SIGKILLed three times under a sustained load from three producer processes, on Postgres
 // (the store for more than one replica). While the killed replica is down, a second replica in the
@@ -64,10 +64,8 @@ describe('ingest killed with SIGKILL under load', () => {
       const storedBefore = await countRuns(store);
       await waitFor('the load to keep flowing', async () => (await countRuns(store)) >= storedBefore + 10);
       // Kill it while it holds entries it read but has not acknowledged.
-      await waitFor(`${victimName} to hold entries`, async () => (await pendingOf(victimName)) > 0, 30_000, 5);
-      await victim.stop('SIGKILL');
-      const held = await pendingOf(victimName);
-      pendingAtKill.push(held);
+      const name = victimName;
+      pendingAtKill.push(await killWhileHolding(victim, () => pendingOf(name)));
       await waitFor(`the survivor to reclaim ${victimName}'s entries`, async () => (await pendingOf(victimName)) === 0, 30_000);
       victimName = `faults-victim-${k + 1}`;
       victim = await startService('ingest', { ...env, INGEST_CONSUMER: victimName });

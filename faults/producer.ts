@@ -1,11 +1,17 @@
 // A test worker under load: builds runs with the real Node collector (RunCollector → deliverRuns:
-// XADD, or the spool when Redis is unreachable) until its stdin closes, and prints one JSON line
-// per finished run: {"run_id","total","sent","spooled","flushed"}.
+// XADD, or the spool when Redis is unreachable; live entries with PYTEST_PLATFORM_LIVE=1) until its
+// stdin closes. Prints {"started":run_id} when a run starts and one line per finished run:
+// {"run_id","total","sent","spooled","flushed"}.
+// FAULTS_BIG_EVERY=n: every n-th run has FAULTS_BIG_TESTS tests (more than one live batch).
+// FAULTS_HANG_AFTER=n: a worker that dies mid-run: adds n tests to its first run, then waits forever.
 import { RunCollector, readReporterConfig } from '@pytest-platform/reporter';
 
 const project = process.env.FAULTS_PROJECT ?? 'faults';
 const worker = process.env.FAULTS_WORKER ?? `producer-${process.pid}`;
 const pauseMs = Number(process.env.FAULTS_PAUSE_MS ?? '5');
+const bigEvery = Number(process.env.FAULTS_BIG_EVERY ?? '0');
+const bigTests = Number(process.env.FAULTS_BIG_TESTS ?? '1100');
+const hangAfter = Number(process.env.FAULTS_HANG_AFTER ?? '0');
 const config = readReporterConfig(process.env);
 
 let stopping = false;
@@ -14,6 +20,7 @@ process.stdin.on('close', () => (stopping = true));
 process.stdin.resume();
 
 const outcomes = ['passed', 'passed', 'passed', 'failed', 'skipped'] as const;
+const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 for (let i = 0; !stopping; i++) {
   const collector = new RunCollector({
@@ -22,7 +29,9 @@ for (let i = 0; !stopping; i++) {
     overrides: { project, branch: 'main', commit: 'faults', workerId: worker },
     log: () => {},
   });
-  const total = 5 + (i % 11);
+  collector.start();
+  print({ started: collector.header.run_id });
+  const total = hangAfter > 0 ? hangAfter : bigEvery > 0 && i % bigEvery === bigEvery - 1 ? bigTests : 5 + (i % 11);
   for (let t = 0; t < total; t++) {
     const outcome = outcomes[(i + t) % outcomes.length] ?? 'passed';
     collector.add({
@@ -32,7 +41,8 @@ for (let i = 0; !stopping; i++) {
       message: outcome === 'failed' ? `AssertionError: ${t}` : null,
     });
   }
+  if (hangAfter > 0) await new Promise(() => setInterval(() => {}, 60_000));
   const delivery = await collector.finish();
-  process.stdout.write(`${JSON.stringify({ run_id: collector.header.run_id, total, ...delivery })}\n`);
+  print({ run_id: collector.header.run_id, total, ...delivery });
   if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
 }

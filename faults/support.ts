@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Store } from '@pytest-platform/db';
-import { repoRoot } from '../test-support/services.js';
+import { repoRoot, type RunningService } from '../test-support/services.js';
+import { waitFor } from '../test-support/wait-for.js';
 export { waitFor } from '../test-support/wait-for.js';
 import { expect } from 'vitest';
 
@@ -24,6 +25,8 @@ export interface Producer {
   proc: ChildProcess;
   spoolDir: string;
   runs: ProducedRun[];
+  /** The run_id of every run it started, finished or not. */
+  started: string[];
   output(): string;
   /** Closes stdin: the producer finishes the run in hand and exits. Resolves with its exit code. */
   stop(): Promise<number | null>;
@@ -47,18 +50,24 @@ export function startProducer(env: Record<string, string>, spoolDir: string): Pr
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const runs: ProducedRun[] = [];
+  const started: string[] = [];
   let output = '';
   let partial = '';
   proc.stdout?.on('data', (chunk: Buffer) => {
     partial += chunk.toString();
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) runs.push(JSON.parse(line) as ProducedRun);
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const parsed = JSON.parse(line) as ProducedRun | { started: string };
+      if ('started' in parsed) started.push(parsed.started);
+      else runs.push(parsed);
+    }
   });
   proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return {
-    proc, spoolDir, runs,
+    proc, spoolDir, runs, started,
     output: () => output,
     stop() {
       proc.stdin?.end();
@@ -114,7 +123,6 @@ export async function reconcile(store: Store, produced: readonly { run_id: strin
   };
 }
 
-/** Number of rows in `runs`. */
 /** The exact reconciliation every scenario ends with: nothing lost, nothing extra, every count equal. */
 export function expectExact(result: Reconciliation, runsProduced: number): void {
   expect(result.lost).toEqual([]);
@@ -123,6 +131,45 @@ export function expectExact(result: Reconciliation, runsProduced: number): void 
   expect(result.stored).toBe(runsProduced);
   expect(result.storedTotal).toBe(result.expectedResults);
   expect(result.resultRows).toBe(result.expectedResults);
+}
+
+/** The standard figures of a reconciliation, as each scenario's JSON records them. */
+export const reconciliationFigures = (result: Reconciliation) => ({
+  runs_produced: result.produced, runs_stored: result.stored, runs_lost: result.lost.length, extra_runs: result.extra.length,
+  mismatched_runs: result.mismatched.length, result_rows: result.resultRows, expected_result_rows: result.expectedResults,
+});
+
+/** Each stored run's status, `total` and number of `results` rows, by run_id. */
+export async function runStates(store: Store, runIds: readonly string[]): Promise<Map<string, { status: string; total: number; results: number }>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('runs')
+    .leftJoin('results', 'results.run_id', 'runs.id')
+    .select(['runs.run_id', 'runs.status', 'runs.total', (eb) => eb.fn.count('results.test_id').as('results')])
+    .where('runs.run_id', 'in', [...runIds])
+    .groupBy(['runs.id', 'runs.run_id', 'runs.status', 'runs.total'])
+    .execute();
+  return new Map(rows.map((r) => [r.run_id, { status: r.status, total: Number(r.total), results: Number(r.results) }]));
+}
+
+/** Number of rows in `runs`. */
+/**
+ * SIGKILLs `service` (ingest) at a moment it holds entries it read and has not acknowledged: it is
+ * frozen (SIGSTOP) to look, and let go on (SIGCONT) when it held none, so the kill never races an
+ * acknowledgement. Resolves with how many entries it held.
+ */
+export async function killWhileHolding(service: RunningService, held: () => Promise<number>): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    await waitFor('ingest to hold unacknowledged entries', async () => (await held()) > 0, 30_000, 5);
+    service.proc.kill('SIGSTOP');
+    const holding = await held();
+    if (holding > 0) {
+      await service.stop('SIGKILL');
+      return holding;
+    }
+    service.proc.kill('SIGCONT');
+  }
+  throw new Error('ingest never held unacknowledged entries while frozen');
 }
 
 export async function countRuns(store: Store): Promise<number> {

@@ -19,7 +19,8 @@ export function makeRun(overrides: Partial<RunResultInput> = {}): RunResultInput
     framework: 'pytest',
     framework_version: '9.0.0',
     started_at: '2026-11-26T10:00:00.000Z',
-    finished_at: '2026-11-26T10:00:12.500Z',
+    // 12.5 s after the start, the given one or the default: a run never finishes before it starts.
+    finished_at: new Date(Date.parse(overrides.started_at ?? '2026-11-26T10:00:00.000Z') + 12_500).toISOString(),
     duration: 12.5,
     status: tests.some((t) => t.outcome === 'failed' || t.outcome === 'error') ? 'failed' : 'passed',
     environment: { python: '3.11.7' },

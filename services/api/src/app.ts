@@ -5,6 +5,7 @@ import type { ApiConfig } from './env.js';
 import { HttpError } from './http-error.js';
 import { bearerAuth } from './middleware/auth.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { refuseMalformedUrl } from './middleware/malformed-url.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { registerBuildsRoutes } from './routes/builds.js';
 import { registerCompareRoutes } from './routes/compare.js';
@@ -13,6 +14,7 @@ import { registerFailuresRoutes } from './routes/failures.js';
 import { registerFlakyRoutes } from './routes/flaky.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerProjectsRoutes } from './routes/projects.js';
+import { registerQuarantineRoutes } from './routes/quarantine.js';
 import { registerResultsRoutes } from './routes/results.js';
 import { registerRunTestsRoutes } from './routes/run-tests.js';
 import { registerTestsRoutes } from './routes/tests.js';
@@ -34,6 +36,7 @@ export function createRouter(config: ApiConfig, deps: ApiDeps): Router {
   registerTestsRoutes(router, context);
   registerFlakyRoutes(router, context);
   registerCompareRoutes(router, context);
+  registerQuarantineRoutes(router, context);
   registerProjectsRoutes(router, context);
   registerHealthRoutes(router, context);
   registerDocsRoutes(router, context);
@@ -55,6 +58,7 @@ export function createApp(config: ApiConfig, deps: ApiDeps): Koa {
     await next();
   });
   app.use(bearerAuth({ token: config.apiToken, readToken: config.apiReadToken }, ['/health', '/livez']));
+  app.use(refuseMalformedUrl());
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;

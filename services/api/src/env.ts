@@ -1,4 +1,4 @@
-import { ConfigError, readVariables, type Env, type LogLevel } from '@pytest-platform/config';
+import { ConfigError, httpLimits, httpLimitVariables, readVariables, type Env, type HttpLimits, type LogLevel } from '@pytest-platform/config';
 
 export { ConfigError };
 
@@ -22,12 +22,15 @@ export interface ApiConfig {
   workerOnlineMinutes: number;
   /** @defaultValue `info` (`LOG_LEVEL`) */
   logLevel: LogLevel;
+  /** Timeouts and the connection cap of the HTTP server (`HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_KEEPALIVE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`). */
+  http: HttpLimits;
 }
 
 /** Parses the environment; throws a {@link ConfigError} whose message names the variable. */
 export function loadConfig(env: Env = process.env): ApiConfig {
   const e = readVariables(env, [
     'API_PORT', 'API_HOST', 'REDIS_URL', 'RESULTS_STREAM', 'DATABASE_URL', 'API_TOKEN', 'API_READ_TOKEN', 'WORKER_ONLINE_MINUTES', 'LOG_LEVEL',
+    ...httpLimitVariables,
   ]);
   return {
     port: e.API_PORT,
@@ -39,5 +42,6 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     apiReadToken: e.API_READ_TOKEN,
     workerOnlineMinutes: e.WORKER_ONLINE_MINUTES,
     logLevel: e.LOG_LEVEL,
+    http: httpLimits(e),
   };
 }

@@ -49,9 +49,10 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unkn
       cleanup();
       resolve(Buffer.concat(chunks, size));
     };
-    const onError = (error: Error) => {
+    // The client went away or broke its chunked encoding: its fault, answered (if it still listens) as such.
+    const onError = () => {
       cleanup();
-      reject(error);
+      reject(new HttpError(400, 'invalid_json', 'the body ended early: the connection closed or its chunked encoding is malformed'));
     };
     req.on('data', onData);
     req.on('end', onEnd);

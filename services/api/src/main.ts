@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { openDatabase, parseDatabaseUrl } from '@pytest-platform/db';
 import { createRedisClient, redactUrl } from '@pytest-platform/redis';
+import { describeHttpLimits, guardHttpServer, logRedaction } from '@pytest-platform/config';
+import { limits } from '@pytest-platform/schema';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ApiConfig } from './env.js';
@@ -15,7 +17,7 @@ try {
   process.exit(2);
 }
 
-const logger = pino({ level: config.logLevel, base: { service: 'api' }, timestamp: pino.stdTimeFunctions.isoTime });
+const logger = pino({ ...logRedaction, level: config.logLevel, base: { service: 'api' }, timestamp: pino.stdTimeFunctions.isoTime });
 const target = parseDatabaseUrl(config.databaseUrl);
 // The API only reads: a memory map of the SQLite file (SQLite's own limit, ~2 GiB) makes its look-ups cheaper.
 const store = await openDatabase(target, { mmapBytes: 0x7fff0000, onPoolError: (error) => logger.warn({ err: error }, 'an idle database connection failed; the next query reconnects') });
@@ -23,7 +25,7 @@ const redis = createRedisClient(config.redisUrl, { name: 'pytest-platform-api', 
 redis.on('error', (error: Error) => logger.warn({ err: error.message, redis: redactUrl(config.redisUrl) }, 'redis error'));
 
 const server = createServer(createApp(config, { store, redis, logger }).callback());
-server.keepAliveTimeout = 65_000;
+guardHttpServer(server, config.http, (error) => logger.info({ err: error }, 'refused a request: malformed, headers too large, or too slow'));
 server.listen(config.port, config.host);
 await once(server, 'listening');
 const address = server.address();
@@ -36,6 +38,7 @@ logger.info(
     db: target.dialect === 'sqlite' ? target.filename : redactUrl(target.connectionString),
     stream: config.resultsStream,
     auth: config.apiToken !== undefined,
+    limits: { ...describeHttpLimits(config.http), body_bytes: limits.entryBytes },
   },
   'ready',
 );

@@ -77,7 +77,7 @@ export function buildOpenApiDocument(options: { auth: boolean }): Record<string,
     },
     servers: [{ url: '/' }],
     ...(options.auth ? { security: [{ bearerAuth: [] }] } : {}),
-    tags: [{ name: 'results' }, { name: 'builds' }, { name: 'stats' }, { name: 'intelligence' }, { name: 'ops' }],
+    tags: [{ name: 'results' }, { name: 'builds' }, { name: 'stats' }, { name: 'intelligence' }, { name: 'quarantine' }, { name: 'ops' }],
     paths,
     components: {
       schemas: components.schemas,

@@ -52,24 +52,30 @@ describe('GET /openapi.json', () => {
     expect(parameter('/builds/{build_id}', 'project')).toMatchObject({ in: 'query', required: true });
     expect(parameter('/trend', 'project')).toMatchObject({ required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } });
     expect(parameter('/compare', 'base')).toMatchObject({ required: true, schema: { maxLength: 128 } });
+    expect(parameter('/results/{run_id}', 'failures_limit')).toMatchObject({ required: false, schema: { type: 'integer', minimum: 0, default: 100 }, description: expect.stringContaining('1000') });
+    expect(parameter('/results/{run_id}/failures', 'limit')).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1, default: 100 } });
+    expect(parameter('/workers', 'cursor')).toMatchObject({ required: false, schema: { type: 'string', maxLength: 4000 } });
   });
 
   it('lists the error responses of each route', () => {
     const statuses = (path: string, method = 'get') => Object.keys(doc.paths[path]![method]!.responses).sort();
-    expect(statuses('/results', 'post')).toEqual(['202', '400', '401', '403', '413', '415', '500', '503']);
+    expect(statuses('/results', 'post')).toEqual(['202', '400', '401', '403', '409', '413', '415', '500', '503']);
     expect(statuses('/results')).toEqual(['200', '400', '401', '500']);
     expect(statuses('/results/{run_id}')).toContain('404');
     expect(statuses('/builds/{build_id}')).toContain('404');
     expect(statuses('/health')).toEqual(['200', '503']);
     expect(statuses('/livez')).toEqual(['200']);
+    expect(statuses('/quarantine', 'put')).toEqual(['200', '400', '401', '403', '415', '500']);
+    expect(statuses('/quarantine', 'delete')).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(statuses('/quarantine')).toEqual(['200', '400', '401', '500']);
     expect(doc.paths['/health']!.get!.security).toEqual([]);
     expect(doc.paths['/results']!.get!.responses['400']).toEqual({ $ref: '#/components/responses/InvalidQuery' });
   });
 
   it('carries the shared schemas: the RunResult body and every response', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual([
-      'Accepted', 'BuildDetail', 'BuildPage', 'ErrorBody', 'FailureGroups', 'FailureStats', 'FlakyTests', 'Health', 'Projects', 'RunComparison', 'RunDetail', 'RunPage',
-      'RunResult', 'RunTestItems', 'SlowTests', 'TestHistory', 'Trend', 'Workers',
+      'Accepted', 'BuildDetail', 'BuildPage', 'ErrorBody', 'FailureGroups', 'FailureStats', 'FlakyTests', 'Health', 'Projects', 'QuarantineChanged', 'QuarantineList', 'QuarantineRequest',
+      'RunComparison', 'RunDetail', 'RunFailurePage', 'RunPage', 'RunResult', 'RunTestItems', 'SlowTests', 'TestHistory', 'Trend', 'Workers',
     ]);
     expect(doc.components.schemas.RunResult).toMatchObject({ type: 'object', required: expect.arrayContaining(['run_id', 'project', 'started_at', 'status']) });
     expect(doc.components.schemas.BuildDetail).toMatchObject({ required: expect.arrayContaining(['build_id', 'status', 'run_count', 'duration', 'summary', 'shards', 'runs']) });

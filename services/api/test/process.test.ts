@@ -32,6 +32,8 @@ describe('src/main.ts', () => {
       ['LOG_LEVEL', 'loud'],
       ['REDIS_URL', 'http://127.0.0.1:6379'],
       ['DATABASE_URL', 'mysql://db/x'],
+      // Longer than the default HTTP_REQUEST_TIMEOUT_MS (30000): the headers are part of the request.
+      ['HTTP_HEADERS_TIMEOUT_MS', '60000'],
     ] as const;
     const results = await Promise.all(cases.map(([name, value]) => runMain({ [name]: value })));
     results.forEach(({ code, stderr, stdout }, i) => {

@@ -206,10 +206,11 @@ describe('GET /results/{run_id}', () => {
     expect(detail).toMatchObject({ run_id: run.run_id, pass_rate: 1 / 3, summary: { total: 4, passed: 1, failed: 1, errors: 1, skipped: 1 } });
     expect(detail.failures).toEqual([
       { nodeid: 'tests/test_a.py::test_bad', outcome: 'failed', duration: 0, attempts: 1, file: 'tests/test_a.py', line: 7,
-        message: 'AssertionError: assert 404 == 200', longrepr: 'def test_bad():\n>       assert 404 == 200', classification: 'new' },
+        message: 'AssertionError: assert 404 == 200', longrepr: 'def test_bad():\n>       assert 404 == 200', classification: 'new', quarantined: false },
       { nodeid: 'tests/test_b.py::test_db', outcome: 'error', duration: 0, attempts: 1, file: null, line: null,
-        message: 'fixture db failed', longrepr: 'ConnectionRefusedError', classification: 'new' },
+        message: 'fixture db failed', longrepr: 'ConnectionRefusedError', classification: 'new', quarantined: false },
     ]);
+    expect(detail).toMatchObject({ failures_total: 2, failures_next_cursor: null });
   });
 
   it('answers 404 not_found for an unknown run', async () => {

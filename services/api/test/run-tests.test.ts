@@ -34,7 +34,7 @@ describe('GET /results/{run_id}/tests', () => {
       ['tests/test_a.py::test_skip', 'skipped'],
       ['tests/test_b.py::test_other[a,b]', 'passed'],
     ]);
-    expect(body.items[0]).toEqual({ nodeid: 'tests/test_a.py::test_bad', outcome: 'failed', duration: 0.02, attempts: 1, message: 'AssertionError: nope', tags: [] });
+    expect(body.items[0]).toEqual({ nodeid: 'tests/test_a.py::test_bad', outcome: 'failed', duration: 0.02, attempts: 1, message: 'AssertionError: nope', tags: [], quarantined: false });
   });
 
   it('filters by outcome and by repeated nodeid parameters', async () => {

@@ -111,6 +111,7 @@ describe('GET /workers', () => {
         { worker_id: 'fresh', status: 'online', last_seen: iso(now - 5 * MINUTE), last_run_id: 'w-b', project: 'api', branch: 'dev', runs_24h: 2, pass_rate_24h: 0.8 },
         { worker_id: 'gone', status: 'offline', last_seen: iso(now - HOUR), last_run_id: 'w-c', project: 'shop', branch: null, runs_24h: 1, pass_rate_24h: null },
       ],
+      next_cursor: null,
     });
   });
 
@@ -230,7 +231,7 @@ describe('GET /projects', () => {
       await ctx.seed(makeRun({ project: 'alpha' }));
       const res = await ctx.get('/projects');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [{ project: 'alpha' }, { project: p }] });
+      expect(res.body).toEqual({ items: [{ project: 'alpha' }, { project: p }], next_cursor: null });
     } finally {
       await ctx.close();
     }

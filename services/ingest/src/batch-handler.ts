@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { parseEntry, type StreamEntry } from '@pytest-platform/schema';
-import type { RunWriter, StoredRun } from '@pytest-platform/db';
+import { RunIdTakenError, type RunWriter, type StoredRun } from '@pytest-platform/db';
 import { backoffMs, sleep } from './backoff.js';
 import type { IngestCounters } from './ingest-stats.js';
 import type { DeadLetter, ResultsStream } from './results-stream.js';
@@ -36,6 +36,12 @@ export interface BatchHandlerOptions {
 
 const ids = (items: readonly { message: StreamMessage }[]) => items.map((i) => i.message.id);
 
+/** An error about the entry itself (a constraint it breaks, another project's run id), not the database. */
+const isEntryRefusal = (error: unknown) => isConstraintError(error) || error instanceof RunIdTakenError;
+
+/** The entry `error` refused: the same run id for the same other project. */
+const refusedBy = (error: RunIdTakenError, entry: StreamEntry) => entry.data.run_id === error.runId && entry.data.project === error.project;
+
 /**
  * One batch of stream entries from validation to acknowledgement: invalid entries and entries out of
  * deliveries are dead-lettered with the reason, the rest are written in one transaction and
@@ -51,7 +57,10 @@ export class BatchHandler {
     const deliveriesOf = (id: string) => deliveries?.get(id) ?? 1;
     const { valid, dead } = this.validate(messages, deliveries);
     await this.deadLetter(dead);
-    const rejected = await this.store(valid);
+    const failed = await this.store(valid);
+    // Another project's run: refused at once with the reason, never retried.
+    await this.deadLetter(failed.filter((f) => f.error instanceof RunIdTakenError).map((f) => ({ message: f.message, reason: errorMessage(f.error) })));
+    const rejected = failed.filter((f) => !(f.error instanceof RunIdTakenError));
     const exhausted = rejected.filter((f) => deliveriesOf(f.message.id) >= maxDeliveries);
     await this.deadLetter(
       exhausted.map((f) => ({ message: f.message, reason: `write failed ${deliveriesOf(f.message.id)} times: ${errorMessage(f.error)}` })),
@@ -108,12 +117,23 @@ export class BatchHandler {
         await this.acknowledge(queue, runs);
         return rejected;
       }
+      if (error instanceof RunIdTakenError) {
+        const taken = error;
+        const refused = queue.filter((i) => refusedBy(taken, i.entry));
+        if (refused.length > 0) {
+          // The refused entries out, the rest written again: no entry-by-entry isolation for them.
+          rejected.push(...refused.map((i) => ({ message: i.message, error: taken })));
+          queue = queue.filter((i) => !refusedBy(taken, i.entry));
+          attempt -= 1;
+          continue;
+        }
+      }
       if (!isStoreUnavailable(error)) {
         const isolated = await this.isolate(queue);
         const first = isolated.failed[0];
         const allSame =
           first !== undefined && queue.length > 1 && isolated.failed.length === queue.length &&
-          isolated.failed.every((f) => !isConstraintError(f.error) && errorMessage(f.error) === errorMessage(first.error));
+          isolated.failed.every((f) => !isEntryRefusal(f.error) && errorMessage(f.error) === errorMessage(first.error));
         if (allSame) {
           error = first.error;
         } else {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { ConfigError, logLevels, parseDatabaseUrl, readVariables, type DatabaseTarget, type Env, type LogLevel } from '@pytest-platform/config';
+import type { QuarantinePolicy } from '@pytest-platform/db';
 
 export { ConfigError, logLevels };
 export type { LogLevel };
@@ -41,6 +42,13 @@ export interface IngestConfig {
   healthPort: number | null;
   /** `INGEST_HEALTH_HOST`: the address the health port binds; a container whose kubelet probes it sets `0.0.0.0`. @defaultValue `127.0.0.1` */
   healthHost: string;
+  /**
+   * `INGEST_FOLD_SECONDS`: how often finished runs are folded into the recorded durations and the
+   * quarantine policy, expired quarantines released, and both published to Redis. @defaultValue 10
+   */
+  foldSeconds: number;
+  /** The automatic quarantine policy (`QUARANTINE_AUTO=true`); null when off. @defaultValue null */
+  quarantine: QuarantinePolicy | null;
 }
 
 /** Parses ingest's environment; throws {@link ConfigError} naming the first bad variable. */
@@ -48,7 +56,8 @@ export function loadConfig(env: Env = process.env): IngestConfig {
   const e = readVariables(env, [
     'REDIS_URL', 'RESULTS_STREAM', 'DATABASE_URL', 'INGEST_CONSUMER', 'INGEST_BATCH_SIZE', 'INGEST_BATCH_BYTES', 'INGEST_BLOCK_MS',
     'INGEST_CLAIM_IDLE_MS', 'INGEST_MAX_DELIVERIES', 'INGEST_TRIM_INTERVAL_MS', 'INGEST_SWEEP_SECONDS', 'RUN_STALE_SECONDS',
-    'RETENTION_DAYS', 'LOG_LEVEL', 'INGEST_HEALTH_PORT', 'INGEST_HEALTH_HOST',
+    'RETENTION_DAYS', 'LOG_LEVEL', 'INGEST_HEALTH_PORT', 'INGEST_HEALTH_HOST', 'INGEST_FOLD_SECONDS',
+    'QUARANTINE_AUTO', 'QUARANTINE_MIN_FLIPS', 'QUARANTINE_WINDOW', 'QUARANTINE_RELEASE_PASSES',
   ]);
   return {
     redisUrl: e.REDIS_URL,
@@ -67,5 +76,9 @@ export function loadConfig(env: Env = process.env): IngestConfig {
     logLevel: e.LOG_LEVEL,
     healthPort: e.INGEST_HEALTH_PORT ?? null,
     healthHost: e.INGEST_HEALTH_HOST,
+    foldSeconds: e.INGEST_FOLD_SECONDS,
+    quarantine: e.QUARANTINE_AUTO
+      ? { minFlips: e.QUARANTINE_MIN_FLIPS, window: e.QUARANTINE_WINDOW, releasePasses: e.QUARANTINE_RELEASE_PASSES }
+      : null,
   };
 }

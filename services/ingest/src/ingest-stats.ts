@@ -18,6 +18,10 @@ export interface IngestStats {
   interrupted: number;
   /** Runs deleted by retention (`RETENTION_DAYS`). */
   pruned: number;
+  /** Finished runs folded into the recorded durations. */
+  durationRuns: number;
+  /** Quarantines and releases announced on `<stream>:events` (automatic, by expiry, or made through the API). */
+  quarantineChanges: number;
   /** Loop errors (Redis, housekeeping) that were logged and survived. */
   errors: number;
 }
@@ -26,5 +30,5 @@ export interface IngestStats {
 export type IngestCounters = Omit<IngestStats, 'consumer'>;
 
 export const newCounters = (): IngestCounters => ({
-  read: 0, stored: 0, deadLettered: 0, claimed: 0, writeFailures: 0, storeRetries: 0, trimmed: 0, interrupted: 0, pruned: 0, errors: 0,
+  read: 0, stored: 0, deadLettered: 0, claimed: 0, writeFailures: 0, storeRetries: 0, trimmed: 0, interrupted: 0, pruned: 0, durationRuns: 0, quarantineChanges: 0, errors: 0,
 });

@@ -6,7 +6,10 @@ import { BatchHandler } from './batch-handler.js';
 import { BatchSizer } from './batch-sizer.js';
 import { Consumer } from './consumer.js';
 import type { IngestConfig } from './env.js';
+import { durationsTask } from './housekeeping/durations.js';
 import { optimizeTask } from './housekeeping/optimize.js';
+import { Publisher } from './housekeeping/publisher.js';
+import { quarantineTask } from './housekeeping/quarantine.js';
 import { retentionTask } from './housekeeping/retention.js';
 import { sweepTask } from './housekeeping/sweep.js';
 import { trimTask } from './housekeeping/trim.js';
@@ -93,7 +96,7 @@ class IngestService implements Ingest {
     await this.retryUntilDone('create the consumer group', () => stream.ensureGroup());
     await this.retryUntilDone('identify the reading connection', () => connections.identify());
     if (this.closing) return;
-    this.consumer = this.createConsumer(store, stream);
+    this.consumer = this.createConsumer(store, stream, new Publisher(connections.redis, store.db, config.stream));
     this.loop = this.consumer.run();
     this.logger.info(
       {
@@ -104,13 +107,16 @@ class IngestService implements Ingest {
     );
   }
 
-  private createConsumer(store: RunStore, stream: ResultsStream): Consumer {
+  private createConsumer(store: RunStore, stream: ResultsStream, publisher: Publisher): Consumer {
     const { config, counters, logger } = this;
     const signal = this.stopping.signal;
+    const foldMs = config.foldSeconds * 1000;
     const tasks: Task[] = [
       trimTask({ stream, everyMs: config.trimIntervalMs, counters, logger }),
       sweepTask({ db: store.db, everyMs: config.sweepSeconds * 1000, staleMs: config.runStaleSeconds * 1000, counters, logger }),
       optimizeTask(store),
+      durationsTask({ db: store.db, dialect: store.dialect, publisher, everyMs: foldMs, counters, logger }),
+      quarantineTask({ db: store.db, publisher, everyMs: foldMs, policy: config.quarantine, counters, logger }),
     ];
     if (config.retentionDays !== null) tasks.push(retentionTask({ db: store.db, retentionDays: config.retentionDays, counters, logger }));
     return new Consumer({

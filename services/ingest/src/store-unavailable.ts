@@ -19,7 +19,7 @@ const errorCode = (error: unknown): string | undefined => {
 export function isStoreUnavailable(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined) return unavailableSqlite.test(code) || unavailableNetwork.test(code) || unavailablePostgres.test(code);
-  return error instanceof Error && /database connection is not open|connection terminated/i.test(error.message);
+  return error instanceof Error && /database connection is not open|connection terminated|connection error and is not queryable/i.test(error.message);
 }
 
 /** A constraint the entry itself breaks (SQLite SQLITE_CONSTRAINT_*, Postgres class 23). */

@@ -21,7 +21,19 @@ describe('loadConfig', () => {
       logLevel: 'info',
       healthPort: null,
       healthHost: '127.0.0.1',
+      foldSeconds: 10,
+      quarantine: null,
     });
+  });
+
+  it('reads the automatic quarantine policy only when QUARANTINE_AUTO is on, and stops on a bad value naming it', () => {
+    expect(loadConfig({ QUARANTINE_MIN_FLIPS: '5' }).quarantine).toBeNull();
+    expect(loadConfig({ QUARANTINE_AUTO: 'true' }).quarantine).toEqual({ minFlips: 3, window: 30, releasePasses: 20 });
+    expect(loadConfig({ QUARANTINE_AUTO: 'yes', QUARANTINE_MIN_FLIPS: '4', QUARANTINE_WINDOW: '50', QUARANTINE_RELEASE_PASSES: '10', INGEST_FOLD_SECONDS: '2' }))
+      .toMatchObject({ foldSeconds: 2, quarantine: { minFlips: 4, window: 50, releasePasses: 10 } });
+    for (const [name, value] of [['QUARANTINE_AUTO', 'maybe'], ['QUARANTINE_MIN_FLIPS', '0'], ['QUARANTINE_WINDOW', '1'], ['QUARANTINE_RELEASE_PASSES', 'x'], ['INGEST_FOLD_SECONDS', '0']]) {
+      expect(() => loadConfig({ [name!]: value! }), name).toThrow(new RegExp(`^invalid ${name}\\b`));
+    }
   });
 
   it('reads every variable', () => {

@@ -1,8 +1,11 @@
 import {
-  describeIssues, ErrorBodySchema, formatQueryString, getBuildRoute, getResultRoute, getTrendRoute, listProjectsRoute, listResultsRoute,
-  listResultTestsRoute, listWorkersRoute, getFailureStatsRoute, MAX_NODEIDS,
-  type AnyRoute, type BuildDetail, type RouteOutput, type RouteRequest, type RunDetail, type RunTestItem,
+  describeIssues, ErrorBodySchema, formatQueryString, getBuildRoute, getResultRoute, getTrendRoute, listProjectsRoute, listResultFailuresRoute,
+  listResultsRoute, listResultTestsRoute, listWorkersRoute, getFailureStatsRoute, MAX_NODEIDS,
+  type AnyRoute, type BuildDetail, type RouteOutput, type RouteRequest, type RunDetail, type RunFailurePage, type RunTestItem, type Worker,
 } from '@pytest-platform/schema';
+
+/** Pages of 1,000 a reader follows at most where it needs a whole list (every project, every worker). */
+const MAX_FOLLOWED_PAGES = 20;
 
 /** The API could not be reached, answered with a server error, or sent something unreadable. */
 export class ApiUnavailableError extends Error {
@@ -72,17 +75,26 @@ export class ApiClient {
     return this.call(getTrendRoute, { query });
   }
 
-  workers() {
-    return this.call(listWorkersRoute);
+  /** Every worker, following `/workers` pages (at most {@link MAX_FOLLOWED_PAGES} of 1,000). */
+  async workers(): Promise<{ items: Worker[] }> {
+    return { items: await this.#follow((cursor) => this.call(listWorkersRoute, { query: { limit: 1_000, cursor } })) };
   }
 
   failureStats(query: RouteRequest<typeof getFailureStatsRoute>['query'] = {}) {
     return this.call(getFailureStatsRoute, { query });
   }
 
-  /** The run with its failures, or `null` when the API does not know it. */
-  run(runId: string): Promise<RunDetail | null> {
-    return orNullWhenNotFound(this.call(getResultRoute, { params: { run_id: runId } }));
+  /**
+   * The run with the first `failuresLimit` of its failures (the API's default, 100, when absent; 0 for
+   * none), `failures_total` and the cursor to the rest; `null` when the API does not know it.
+   */
+  run(runId: string, options: { failuresLimit?: number | undefined } = {}): Promise<RunDetail | null> {
+    return orNullWhenNotFound(this.call(getResultRoute, { params: { run_id: runId }, query: { failures_limit: options.failuresLimit } }));
+  }
+
+  /** One page of a run's failures after `cursor` (from the start when absent), or `null` when the API does not know the run. */
+  runFailures(runId: string, page: { limit: number; cursor?: string | undefined }): Promise<RunFailurePage | null> {
+    return orNullWhenNotFound(this.call(listResultFailuresRoute, { params: { run_id: runId }, query: page }));
   }
 
   /** One build of a project with its runs, or `null` when the project has no such build. */
@@ -102,8 +114,22 @@ export class ApiClient {
     return items;
   }
 
+  /** Every project that has runs, in name order, following `/projects` pages (at most {@link MAX_FOLLOWED_PAGES} of 1,000). */
   async projects(): Promise<string[]> {
-    return (await this.call(listProjectsRoute)).items.map((item) => item.project);
+    const items = await this.#follow((cursor) => this.call(listProjectsRoute, { query: { limit: 1_000, cursor } }));
+    return items.map((item) => item.project);
+  }
+
+  async #follow<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < MAX_FOLLOWED_PAGES; pages++) {
+      const answer = await page(cursor);
+      items.push(...answer.items);
+      if (answer.next_cursor === null) break;
+      cursor = answer.next_cursor;
+    }
+    return items;
   }
 
   async #fetchJson(what: string, url: URL, method: string, body: unknown): Promise<unknown> {

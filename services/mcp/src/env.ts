@@ -1,4 +1,4 @@
-import { ConfigError, readVariables, type Env, type LogLevel } from '@pytest-platform/config';
+import { ConfigError, httpLimits, httpLimitVariables, readVariables, type Env, type HttpLimits, type LogLevel } from '@pytest-platform/config';
 import { mailSettings, mailVariables, type MailConfig } from './mail/mail-config.js';
 
 export { ConfigError };
@@ -23,15 +23,20 @@ export interface McpConfig {
   allowedHosts: string[];
   /** @defaultValue `info` (`LOG_LEVEL`) */
   logLevel: LogLevel;
+  /** This service as readers reach it, without a trailing slash: links in e-mails and `page_url` in tool results (`PUBLIC_URL`); unset: none. */
+  publicUrl: string | undefined;
   /** E-mail digest and alerts; off unless `SMTP_URL` is set or they are enabled explicitly. */
   mail: MailConfig;
+  /** Timeouts and the connection cap of the HTTP server (`HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_KEEPALIVE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`). */
+  http: HttpLimits;
 }
 
 /** Parses the environment; throws a {@link ConfigError} whose message names the variable. */
 export function loadConfig(env: Env = process.env): McpConfig {
   const e = readVariables(env, [
-    'MCP_PORT', 'MCP_HOST', 'API_URL', 'MASTER_URL', 'API_TOKEN', 'API_READ_TOKEN', 'API_TIMEOUT_MS', 'MCP_ALLOWED_HOSTS', 'LOG_LEVEL',
+    'MCP_PORT', 'MCP_HOST', 'API_URL', 'MASTER_URL', 'API_TOKEN', 'API_READ_TOKEN', 'API_TIMEOUT_MS', 'MCP_ALLOWED_HOSTS', 'LOG_LEVEL', 'PUBLIC_URL',
     ...mailVariables,
+    ...httpLimitVariables,
   ]);
   return {
     port: e.MCP_PORT,
@@ -43,7 +48,9 @@ export function loadConfig(env: Env = process.env): McpConfig {
     apiTimeoutMs: e.API_TIMEOUT_MS,
     allowedHosts: e.MCP_ALLOWED_HOSTS,
     logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL,
     mail: mailSettings(e),
+    http: httpLimits(e),
   };
 }
 

@@ -1,3 +1,4 @@
+import { describeHttpLimits } from '@pytest-platform/config';
 import { ApiClient } from './api-client.js';
 import { loadConfigOrExit } from './env.js';
 import { createHttpServer } from './http-server.js';
@@ -13,7 +14,7 @@ if (process.argv.includes('--stdio')) {
   const server = createHttpServer(config, { logger, api });
   let mail: MailService | null = null;
   if (config.mail.digestEnabled || config.mail.alertsEnabled) {
-    mail = startMailService(config.mail, { api, logger });
+    mail = startMailService(config.mail, { api, logger, publicUrl: config.publicUrl });
     mail.ready.catch((error: unknown) => logger.error({ err: error }, 'mail: could not start the digest scheduler or alert reader'));
   }
   server.on('error', (error) => {
@@ -23,7 +24,8 @@ if (process.argv.includes('--stdio')) {
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ url: `http://${config.host}:${port}/mcp`, api_url: config.apiUrl, auth: Boolean(config.apiToken ?? config.apiReadToken) }, 'ready');
+    const limits = { ...describeHttpLimits(config.http), api_timeout_ms: config.apiTimeoutMs };
+    logger.info({ url: `http://${config.host}:${port}/mcp`, api_url: config.apiUrl, auth: Boolean(config.apiToken ?? config.apiReadToken), limits }, 'ready');
   });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

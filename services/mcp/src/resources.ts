@@ -5,6 +5,7 @@ import { REPORT_VIEW_URI, reportViewHtml } from './app-view.js';
 import type { ToolContext } from './context.js';
 import { renderReport } from './render/report.js';
 import { loadReportData } from './report-data.js';
+import { decodePathSegment } from './http/respond.js';
 import { requireProject, ToolFailure } from './tool-result.js';
 
 export function registerResources(server: McpServer, ctx: ToolContext): void {
@@ -34,7 +35,8 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
       mimeType: 'text/html',
     },
     async (uri, variables) => {
-      const project = decodeURIComponent(String(variables.project ?? ''));
+      const project = decodePathSegment(String(variables.project ?? ''));
+      if (project === null) throw new McpError(ErrorCode.InvalidParams, 'The project in this report:// address is not valid (a malformed % escape).');
       try {
         await requireProject(ctx, project);
       } catch (error) {

@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { listProjectsRoute } from '@pytest-platform/schema';
 import { ApiRequestError, ApiUnavailableError } from './api-client.js';
 import type { ToolContext } from './context.js';
 
@@ -31,12 +32,18 @@ export async function runTool(ctx: ToolContext, name: string, body: () => Promis
   }
 }
 
-/** Throws a {@link ToolFailure} listing the known projects when `project` is not one of them. */
+/** Projects an unknown-project message names. */
+const KNOWN_PROJECTS_SHOWN = 50;
+
+/**
+ * Throws a {@link ToolFailure} listing the first known projects when `project` has no run: one
+ * look-up of its newest run, however many projects there are.
+ */
 export async function requireProject(ctx: ToolContext, project: string): Promise<void> {
-  const projects = await ctx.api.projects();
-  if (projects.includes(project)) return;
-  const known = projects.length === 0
+  if ((await ctx.api.results({ project, limit: 1 })).items.length > 0) return;
+  const page = await ctx.api.call(listProjectsRoute, { query: { limit: KNOWN_PROJECTS_SHOWN } });
+  const known = page.items.length === 0
     ? 'The API has no projects yet: no run has been stored.'
-    : `Known projects: ${projects.slice(0, 50).map((p) => JSON.stringify(p)).join(', ')}${projects.length > 50 ? ` and ${projects.length - 50} more` : ''}.`;
+    : `Known projects: ${page.items.map((p) => JSON.stringify(p.project)).join(', ')}${page.next_cursor === null ? '' : ' and more'}.`;
   throw new ToolFailure(`Unknown project ${JSON.stringify(project)}. ${known}`);
 }

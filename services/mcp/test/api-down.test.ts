@@ -35,6 +35,7 @@ const calls: [string, Record<string, unknown>][] = [
   ['get_slowest_tests', { project: 'demo' }],
   ['get_new_failures', { project: 'demo' }],
   ['get_build', { project: 'acme/shop', build_id: '4242-1' }],
+  ['get_quarantine', { project: 'demo', history: true }],
 ];
 
 test('with the API stopped every tool is an error naming API_URL (pages say only that they cannot answer); the server answers again once the API is back', async () => {
@@ -49,10 +50,17 @@ test('with the API stopped every tool is an error naming API_URL (pages say only
   // A reader's browser learns nothing about what stands behind this service; the log has the cause.
   expect(await report.text()).toBe('The report cannot be made right now; try again later.');
   const runId = stack.runs.demo!.at(-1)!.run_id;
-  const link = await fetch(`${mcp.url}/runs/${runId}`, { redirect: 'manual' });
-  expect(link.status).toBe(502);
-  expect(await link.text()).toBe('The results are not available right now; try again later.');
-  expect((await client.listTools()).tools).toHaveLength(13);
+  for (const path of ['/', `/runs/${runId}`, '/projects/demo', `/tests?project=demo&nodeid=${encodeURIComponent('tests/test_api.py::test_case_0')}`, '/workers', '/flaky?project=demo']) {
+    const page = await fetch(`${mcp.url}${path}`);
+    expect(page.status, path).toBe(502);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html, path).toContain('<title>Results unavailable (502) — pytest-platform</title>');
+    expect(html, path).toContain('The results cannot be read right now.');
+    expect(html, path).not.toContain(stack.apiUrl);
+    expect(html, path).not.toMatch(/API_URL|ECONNREFUSED|127\.0\.0\.1/);
+  }
+  expect((await client.listTools()).tools).toHaveLength(14);
 
   await stack.startApi();
   for (const [name, args] of calls) {
@@ -60,5 +68,5 @@ test('with the API stopped every tool is an error naming API_URL (pages say only
     expect(result.isError ?? false, `${name}: ${textOf(result)}`).toBe(false);
   }
   expect((await fetch(`${mcp.url}/reports/demo.html`)).status).toBe(200);
-  expect((await fetch(`${mcp.url}/runs/${runId}`, { redirect: 'manual' })).headers.get('location')).toBe('/reports/demo.html?branch=main');
+  expect((await fetch(`${mcp.url}/runs/${runId}`)).status).toBe(200);
 });

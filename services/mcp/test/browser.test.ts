@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPORT_VIEW_URI } from '../src/index.js';
 import { reportViewHtml } from '../src/app-view.js';
@@ -17,10 +18,7 @@ beforeAll(async () => {
   stack = await startStack();
   [mcp, browser] = await Promise.all([
     startMcpHttp({ API_URL: stack.apiUrl }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    }),
+    launchChromium(),
   ]);
 });
 afterAll(async () => {
@@ -100,7 +98,8 @@ describe('the HTML report in headless Chromium', () => {
       });
     </script></body>`);
     await page.evaluate(`window.report = ${JSON.stringify(report)}; document.getElementById('view').srcdoc = ${JSON.stringify(reportViewHtml)};`);
-    const frame = page.frameLocator('#view');
+    // The view shows the report in its own sandboxed frame.
+    const frame = page.frameLocator('#view').frameLocator('#report');
     await frame.locator('svg.chart.pass-rate').waitFor({ timeout: 10_000 });
     expect(await frame.locator('svg.chart.pass-rate circle.point').count()).toBe(stack.runs.demo?.length);
     expect(await frame.locator('details.failure code.nodeid', { hasText: 'test_xss' }).textContent()).toBe(XSS_NODEID);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRedisClient } from '@pytest-platform/redis';
 import type { Redis } from 'ioredis';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { quarantineEventFields, streamNames, type QuarantineChange } from '@pytest-platform/schema';
 import { mailKeys } from '../src/mail/mail-keys.js';
 import { makeRun } from '../../../test-support/runs.js';
 import { REDIS_URL, type RunningService } from '../../../test-support/services.js';
@@ -19,7 +20,7 @@ const Z = 'tests/test_db.py::test_query';
 
 let stack: Stack;
 let smtp: TestSmtp;
-let mcp: { service: RunningService };
+let mcp: { service: RunningService; url: string };
 let redis: Redis;
 const prefix = `mail-test:${randomUUID()}`;
 const keys = mailKeys(prefix);
@@ -27,10 +28,11 @@ const keys = mailKeys(prefix);
 beforeAll(async () => {
   [stack, smtp] = await Promise.all([startStack({ runs: {} }), startSmtp()]);
   redis = createRedisClient(REDIS_URL);
-  mcp = await startMcpHttp({
+  // PUBLIC_URL is this MCP service itself, so the links in the alert open its pages.
+  mcp = await startMcpHttp((url) => ({
     API_URL: stack.apiUrl, REDIS_URL, RESULTS_STREAM: stack.apiEnv.RESULTS_STREAM ?? '', QUEUE_PREFIX: prefix,
-    SMTP_URL: smtp.url, ALERT_TO: 'oncall@example.com', MAIL_BACKOFF_MS: '200', PUBLIC_URL: 'https://tests.example.com',
-  });
+    SMTP_URL: smtp.url, ALERT_TO: 'oncall@example.com', MAIL_BACKOFF_MS: '200', PUBLIC_URL: `${url}/`,
+  }));
   await waitFor('the alert reader', () => mcp.service.output().includes('"msg":"mail ready"'));
 });
 afterAll(async () => {
@@ -64,7 +66,10 @@ describe('new-failure alerts', () => {
       expect(first.text).toContain(line);
     }
     expect(first.text).not.toContain('second line');
-    expect(first.html).toContain('href="https://tests.example.com/reports/demo.html?branch=main"');
+    expect(first.html).toContain(`href="${mcp.url}/reports/demo.html?branch=main"`);
+    expect(first.html).toContain(`href="${mcp.url}/runs/${run1}"`);
+    expect(first.text).toContain(`Run page: ${mcp.url}/runs/${run1}`);
+    expect(first.text).toContain(`  ${mcp.url}/tests?project=demo&nodeid=${encodeURIComponent(Y)}`);
 
     const run2 = await post('main', [{ nodeid: X, outcome: 'failed', message: X_MESSAGE }, { nodeid: Y, outcome: 'passed' }, { nodeid: Z, outcome: 'passed' }]);
     await judged(run2);
@@ -89,10 +94,7 @@ describe('new-failure alerts', () => {
   });
 
   test('the alert renders in headless Chromium at 600 px with test text as text (docs/email-alert.png)', async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 600, height: 800 } });
       await page.setContent(smtp.messages[0]!.html, { waitUntil: 'load' });
@@ -106,5 +108,58 @@ describe('new-failure alerts', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  test("the alert's link to the failing run opens that run's page, and each test's link its page", async () => {
+    const browser = await launchChromium();
+    try {
+      const alert = smtp.messages[0]!;
+      const runId = /^Run: {5}(\S+)$/m.exec(alert.text)![1]!;
+      const page = await browser.newPage();
+      await page.setContent(alert.html, { waitUntil: 'load' });
+      const button = page.getByRole('link', { name: 'Open the run' });
+      const href = (await button.getAttribute('href'))!;
+      expect(href).toBe(`${mcp.url}/runs/${runId}`);
+      const opened = await page.goto(href, { waitUntil: 'load' });
+      expect(opened?.status()).toBe(200);
+      expect(await page.title()).toBe(`Run ${runId} of demo (failed) — pytest-platform`);
+      expect(await page.locator('#failures code.nodeid').allTextContents()).toEqual(expect.arrayContaining([X, Y]));
+
+      await page.setContent(alert.html, { waitUntil: 'load' });
+      const testHref = (await page.getByRole('link', { name: X }).getAttribute('href'))!;
+      expect((await page.goto(testHref, { waitUntil: 'load' }))?.status()).toBe(200);
+      expect(await page.locator('h1 .nodeid').textContent()).toBe(X);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('names the quarantine changes of the project since its previous alert, escaped, and only once', async () => {
+    const events = streamNames(stack.apiEnv.RESULTS_STREAM).events;
+    const change = (nodeid: string, action: QuarantineChange['action'], by: QuarantineChange['by'], reason: string, project = 'demo'): QuarantineChange =>
+      ({ project, nodeid, action, by, reason, at: new Date().toISOString(), expires_at: null });
+    // As ingest announces them.
+    await redis.xadd(events, '*', ...quarantineEventFields(change(X, 'quarantined', 'auto', 'flaky in 3 of the last 30 runs: <i>flipped</i> 3 times')));
+    await redis.xadd(events, '*', ...quarantineEventFields(change(Y, 'released', 'api', 'fixed in #42')));
+    await redis.xadd(events, '*', ...quarantineEventFields(change('tests/elsewhere.py::test_t', 'quarantined', 'api', 'another project', 'other')));
+    await waitFor('the changes kept', async () => (await redis.llen(keys.quarantineChanges('demo'))) === 2);
+
+    const count = smtp.messages.length;
+    await post('main', [{ nodeid: 'tests/test_w.py::test_w1', outcome: 'failed', message: 'boom' }]);
+    await waitFor('an alert', () => smtp.messages.length > count);
+    const mail = smtp.messages.at(-1)!;
+    const section = mail.text.split('Quarantine changes in demo')[1]!;
+    expect(section).toContain(`- ${X}`);
+    expect(section).toMatch(/quarantined automatically .+: flaky in 3 of the last 30 runs: <i>flipped<\/i> 3 times/);
+    expect(section.indexOf(`- ${Y}`)).toBeGreaterThan(section.indexOf(`- ${X}`));
+    expect(section).toMatch(/released through the API .+: fixed in #42/);
+    expect(mail.text).not.toContain('another project');
+    expect(mail.html).toContain('flaky in 3 of the last 30 runs: &lt;i&gt;flipped&lt;/i&gt; 3 times');
+    expect(mail.html).not.toContain('<i>flipped');
+    await waitFor('the named changes dropped', async () => (await redis.llen(keys.quarantineChanges('demo'))) === 0);
+
+    await post('main', [{ nodeid: 'tests/test_w.py::test_w2', outcome: 'failed', message: 'bang' }]);
+    await waitFor('the next alert', () => smtp.messages.length > count + 1);
+    expect(smtp.messages.at(-1)!.text).not.toContain('Quarantine changes');
   });
 });

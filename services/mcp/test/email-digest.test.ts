@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FailureStatsSchema, RunPageSchema, TrendSchema, type Run } from '@pytest-platform/schema';
 import { compileMjml, MjmlValidationError } from '../src/mail/mjml.js';
@@ -45,10 +46,7 @@ beforeAll(async () => {
   [stack, smtp, browser] = await Promise.all([
     startStack({ runs: { shop: shopRuns() } }),
     startSmtp(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    }),
+    launchChromium(),
   ]);
 });
 afterAll(async () => {
@@ -195,5 +193,33 @@ describe('digest --send-now', () => {
       expect(readFileSync(viaReporter, 'utf8')).toContain('shop');
     }
     expect(smtp.messages.length).toBe(before);
+  });
+});
+
+describe('the digest and the quarantine', () => {
+  test('lists the quarantined tests (who, since, until, why) and the quarantines and releases of the period, escaped', async () => {
+    const quarantine = (method: string, body: Record<string, unknown> | null, query = '') =>
+      fetch(`${stack.apiUrl}/quarantine${query}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const until = new Date(Date.now() + 7 * 24 * HOUR).toISOString();
+    const reason = 'times out on <b>CI</b> & "retries"';
+    expect((await quarantine('PUT', { project: 'shop', nodeid: HTML_NODEID, reason, expires_at: until })).status).toBe(200);
+    expect((await quarantine('PUT', { project: 'shop', nodeid: 'tests/test_shop.py::test_pay', reason: 'gateway' })).status).toBe(200);
+    expect((await quarantine('DELETE', null, '?project=shop&nodeid=tests%2Ftest_shop.py%3A%3Atest_pay&reason=gateway+fixed')).status).toBe(200);
+
+    const before = smtp.messages.length;
+    const env = { API_URL: stack.apiUrl, REDIS_URL, SMTP_URL: smtp.url, DIGEST_TO: 'quarantine@example.com', QUEUE_PREFIX: `mail-test:${randomUUID()}` };
+    const result = await runCli([...digestCli, '--send-now', '--project', 'shop'], env);
+    expect(result.code).toBe(0);
+    expect(smtp.messages).toHaveLength(before + 1);
+    const mail = smtp.messages.at(-1)!;
+    const section = mail.text.split('Quarantined tests (1)')[1]!;
+    expect(section).toContain(`- ${HTML_NODEID}`);
+    expect(section).toMatch(new RegExp(`since .+, through the API, until .+: times out on <b>CI</b> & "retries"`));
+    const changes = mail.text.split('Quarantine changes in this period')[1]!;
+    expect(changes.indexOf('- tests/test_shop.py::test_pay')).toBeGreaterThan(changes.indexOf(`- ${HTML_NODEID}`));
+    expect(changes).toMatch(/released through the API .+: gateway fixed/);
+    expect(mail.html).toContain('times out on &lt;b&gt;CI&lt;/b&gt; &amp; &quot;retries&quot;');
+    expect(mail.html).not.toContain('<b>CI</b>');
+    expect(mail.html).not.toContain('<img');
   });
 });

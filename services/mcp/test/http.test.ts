@@ -65,7 +65,7 @@ describe('MCP over Streamable HTTP with API_TOKEN set', () => {
     const client = new Client({ name: 'http-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${mcp.url}/mcp`), { requestInit: { headers: auth } }));
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(13);
+    expect(tools).toHaveLength(14);
     const result = await client.callTool({ name: 'get_summary', arguments: { project: 'demo', limit: 4 } });
     expect(result.isError ?? false).toBe(false);
     expect((result.structuredContent as { runs: unknown[] }).runs).toHaveLength(4);
@@ -84,30 +84,24 @@ describe('MCP over Streamable HTTP with API_TOKEN set', () => {
     expect(unknown.body).toContain('Known projects: "acme/shop", "demo", "other"');
   });
 
-  test('GET /runs/{run_id} redirects to the report of the run\'s project and branch, which answers 200', async () => {
+  test('GET /runs/{run_id}, the link reporters print, is the run page: 200 HTML with the report CSP', async () => {
     const [shard] = stack.runs['acme/shop']!;
     const res = await get(`${mcp.url}/runs/${shard!.run_id}`, auth);
-    expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('/reports/acme%2Fshop.html?branch=release%2F1.x');
-    const followed = await fetch(`${mcp.url}/runs/${shard!.run_id}`, { headers: auth });
-    expect(followed.status).toBe(200);
-    expect(followed.url).toBe(`${mcp.url}/reports/acme%2Fshop.html?branch=release%2F1.x`);
-    expect(followed.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    const html = await followed.text();
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain('acme/shop <small>release/1.x</small>');
-
-    const demo = stack.runs.demo!.at(-1)!;
-    expect((await get(`${mcp.url}/runs/${demo.run_id}`, auth)).headers.location).toBe('/reports/demo.html?branch=main');
-    const head = await get(`${mcp.url}/runs/${demo.run_id}`, auth, 'HEAD');
-    expect([head.status, head.headers.location, head.body]).toEqual([302, '/reports/demo.html?branch=main', '']);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    expect(res.body).toMatch(/^<!doctype html>/);
+    expect(res.body).toContain(`<title>Run ${shard!.run_id} of acme/shop (passed) — pytest-platform</title>`);
+    expect(res.body).toContain('<a href="/builds/4242-1?project=acme%2Fshop"><code>4242-1</code></a> · shard 1/2');
+    const head = await get(`${mcp.url}/runs/${shard!.run_id}`, auth, 'HEAD');
+    expect([head.status, head.headers['content-type'], head.body]).toEqual([200, 'text/html; charset=utf-8', '']);
   });
 
-  test('GET /runs/{run_id} of an unknown run is a plain 404 that says nothing about the API; the access rules are those of the reports', async () => {
+  test('GET /runs/{run_id} of an unknown run is a 404 page that says nothing about the API; the access rules are those of every page', async () => {
     const unknown = await get(`${mcp.url}/runs/no-such-run`, auth);
     expect(unknown.status).toBe(404);
-    expect(unknown.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(unknown.body).toBe('No run "no-such-run" is stored. A run appears here once it has been sent and stored.');
+    expect(unknown.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(unknown.body).toContain('No run &quot;no-such-run&quot; is stored. A run appears here once it has been sent and stored.');
     expect(unknown.body).not.toContain(stack.apiUrl);
 
     const demo = stack.runs.demo!.at(-1)!;
@@ -116,6 +110,34 @@ describe('MCP over Streamable HTTP with API_TOKEN set', () => {
     expect((await get(`${mcp.url}/runs/${demo.run_id}`, { ...auth, host: `attacker.example:${mcp.port}` })).status).toBe(403);
     const post = await get(`${mcp.url}/runs/${demo.run_id}`, auth, 'POST');
     expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+
+  test('pages take HTTP Basic with the token as the password (any user name); without it they challenge a browser to sign in', async () => {
+    const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    const demo = stack.runs.demo!.at(-1)!;
+    for (const path of ['/', '/workers', `/runs/${demo.run_id}`, '/reports/demo.html', '/projects/demo', '/flaky?project=demo']) {
+      for (const user of ['', 'anyone', 'ci:bot']) {
+        const opened = await get(`${mcp.url}${path}`, basic(user, TOKEN));
+        expect(opened.status, `${path} as ${user}`).toBe(200);
+        expect(opened.body).toMatch(/^<!doctype html>/);
+      }
+      for (const headers of [{}, basic('anyone', 'wrong-token-0123456789'), basic(TOKEN, ''), { authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
+        const refused = await get(`${mcp.url}${path}`, headers);
+        expect(refused.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(refused.headers['www-authenticate']).toBe('Basic realm="pytest-platform"');
+        expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(refused.body).toContain('<title>Sign in needed (401) — pytest-platform</title>');
+        expect(refused.body).not.toContain(TOKEN);
+      }
+    }
+    // No link on a page carries the token.
+    const page = await get(`${mcp.url}/runs/${demo.run_id}`, basic('me', TOKEN));
+    expect(page.body).not.toContain(TOKEN);
+    // /mcp keeps Bearer only: Basic is refused with the Bearer challenge and a JSON body.
+    const viaBasic = await get(`${mcp.url}/mcp`, { ...mcpHeaders, ...basic('me', TOKEN) }, 'POST', initialize);
+    expect(viaBasic.status).toBe(401);
+    expect(viaBasic.headers['www-authenticate']).toBe('Bearer');
+    expect(JSON.parse(viaBasic.body)).toMatchObject({ error: { code: 'unauthorized' } });
   });
 });
 

@@ -58,7 +58,7 @@ describe('the official MCP Inspector CLI (Node 22)', () => {
   test('lists the tools and calls get_summary over stdio', async (ctx) => {
     if (unavailable) ctx.skip(unavailable);
     const listed = (await inspector(stdio(), '--method', 'tools/list')) as { tools: { name: string; outputSchema?: unknown }[] };
-    expect(listed.tools.map((t) => t.name)).toHaveLength(13);
+    expect(listed.tools.map((t) => t.name)).toHaveLength(14);
     expect(listed.tools.every((t) => t.outputSchema)).toBe(true);
     const called = (await inspector(stdio(), '--method', 'tools/call', '--tool-name', 'get_summary', '--tool-arg', 'project=demo', 'limit=2')) as {
       structuredContent: { runs: unknown[] };

@@ -1,6 +1,7 @@
 import type { FailureStat, FlakyTest, Run, RunDetail, SlowTest, Trend, TrendPoint, Worker } from '@pytest-platform/schema';
 import { describe, expect, test } from 'vitest';
 import { REPORT_CSP, escapeHtml, renderReport, reportLimits, trendDirection, type ReportData } from '../src/index.js';
+import type { QuarantinedTest } from '../src/render/quarantine-section.js';
 
 const summary = { total: 10, passed: 8, failed: 1, skipped: 0, errors: 1, xfailed: 0, xpassed: 0, flaky: 0 };
 const run = (i: number, overrides: Partial<Run> = {}): Run => ({
@@ -21,6 +22,8 @@ function data(overrides: Partial<ReportData> = {}): ReportData {
     failures: [
       { nodeid: 'tests/t.py::test_<img src=x onerror=alert(1)>', outcome: 'failed', duration: 0.1, message: 'boom </script><script>alert(1)</script>', longrepr: '<b>trace</b>', attempts: 1, file: 't.py', line: 3, classification: 'new' },
     ],
+    failures_total: 1,
+    failures_next_cursor: null,
   };
   const stats: FailureStat[] = [{ nodeid: 'a<b>', project: 'demo', failures: 3, runs: 4, failure_rate: 0.75, last_failed_at: latest.started_at, last_message: 'x"y' }];
   const workers: Worker[] = [{ worker_id: 'w<1>', status: 'online', last_seen: latest.started_at, last_run_id: 'run-11', project: 'demo', branch: 'main', runs_24h: 3, pass_rate_24h: 0.9 }];
@@ -35,7 +38,7 @@ describe('renderReport', () => {
     expect(html).toContain('@media (prefers-color-scheme: dark)');
     expect(html).toContain('@media print');
     expect(bytes).toBe(Buffer.byteLength(html));
-    expect(sections).toEqual(['summary', 'trend', 'new-failures', 'failures', 'flaky', 'frequent-failures', 'slowest', 'runs', 'workers']);
+    expect(sections).toEqual(['summary', 'trend', 'new-failures', 'failures', 'flaky', 'quarantine', 'frequent-failures', 'slowest', 'runs', 'workers']);
   });
 
   test('escapes every string that came from a test', () => {
@@ -68,14 +71,19 @@ describe('renderReport', () => {
 
   test('stays bounded on huge projects and says how much it left out', () => {
     const huge = 'x'.repeat(60_000);
+    // What the API answers for a run of 100,000 failures: the first page and the total.
     const many: RunDetail = {
       ...run(1),
-      failures: Array.from({ length: 5_000 }, (_, i) => ({ nodeid: `tests/t.py::test_${i}`, outcome: 'failed' as const, duration: 0, message: huge, longrepr: huge, attempts: 1, file: null, line: null, classification: 'new' as const })),
+      failures: Array.from({ length: 100 }, (_, i) => ({ nodeid: `tests/t.py::test_${i}`, outcome: 'failed' as const, duration: 0, message: huge, longrepr: huge, attempts: 1, file: null, line: null, classification: i % 2 ? 'new' as const : 'recurring' as const })),
+      failures_total: 100_000,
+      failures_next_cursor: 'next',
     };
     const workers = Array.from({ length: 500 }, (_, i): Worker => ({ worker_id: `w${i}`, status: 'offline', last_seen: many.started_at, last_run_id: null, project: null, branch: null, runs_24h: 0, pass_rate_24h: null }));
     const { html, bytes } = renderReport(data({ latest: many, workers }));
     expect(bytes).toBeLessThan(2_000_000);
-    expect(html).toContain(`and ${5_000 - reportLimits.failures} more failures`);
+    expect(html).toContain(`and ${100_000 - reportLimits.failures} more failures`);
+    expect(html).toContain('Failures in the latest run <small>100000</small>');
+    expect(html).toContain('50 new, 50 recurring or flaky in run <code>run-1</code> among its first 100 of 100000 failures');
     expect(html).toContain(`and ${500 - reportLimits.workers} more workers`);
     expect(html).toContain('[truncated]');
   });
@@ -94,6 +102,8 @@ describe('renderReport', () => {
         { nodeid: 'tests/n.py::test_<new>', outcome: 'failed', duration: 0, message: 'fresh <b>', longrepr: null, attempts: 1, file: null, line: null, classification: 'new' },
         { nodeid: 'tests/n.py::test_old', outcome: 'failed', duration: 0, message: null, longrepr: null, attempts: 1, file: null, line: null, classification: 'recurring' },
       ],
+      failures_total: 2,
+      failures_next_cursor: null,
     };
     const { html } = renderReport(data({ latest, flaky, flakyWindow: 30, slowest, slowestRuns: 10 }));
     const section = (id: string) => new RegExp(`<section id="${id}">[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
@@ -110,6 +120,30 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/<(new|i|b)>/);
     const none = renderReport(data()).html;
     expect(none).toContain('No flaky test in this window.');
+  });
+
+  test('shows the quarantined tests with their state in the latest run, why, by whom and until when, escaped and bounded', () => {
+    const entry = (i: number, overrides: Partial<QuarantinedTest> = {}): QuarantinedTest => ({
+      nodeid: `tests/q.py::test_<b>${i}</b>`, reason: `flaky <script>alert(${i})</script>`, since: '2026-11-20T10:00:00.000Z', expires_at: null, by: 'auto',
+      latest_outcome: 'passed', ...overrides,
+    });
+    const quarantine = [
+      entry(0, { latest_outcome: 'failed' }),
+      entry(1, { latest_outcome: null, by: 'api', expires_at: '2026-12-24T00:00:00.000Z' }),
+      ...Array.from({ length: 58 }, (_, i) => entry(i + 2)),
+    ];
+    const { html } = renderReport(data({ quarantine }));
+    const section = /<section id="quarantine">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(section).toContain('60 quarantined; 1 of the first 50 failing in the latest run');
+    expect(section).toContain('test_&lt;b&gt;0&lt;/b&gt;');
+    expect(section).toContain('flaky &lt;script&gt;alert(0)&lt;/script&gt;');
+    expect(section).toContain('<span class="badge failed">failed</span>');
+    expect(section).toContain('not run');
+    expect(section).toContain('by hand (API)');
+    expect(section).toContain('2026-12-24');
+    expect(section).toContain('and 10 more quarantined tests');
+    expect(section).not.toMatch(/<(b|script)>/);
+    expect(renderReport(data()).html).toContain('No test is quarantined.');
   });
 
   test('handles a project without runs', () => {

@@ -41,8 +41,10 @@ describe('API_READ_TOKEN on the MCP HTTP server', () => {
       const report = await fetch(`${mcp.url}/reports/demo.html`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
       expect(report.status).toBe(200);
       const refused = await fetch(`${mcp.url}/reports/demo.html`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      // A page: the refusal is a page too, with the challenge a browser answers by asking to sign in.
       expect(refused.status).toBe(401);
-      expect(await refused.json()).toMatchObject({ error: { code: 'unauthorized' } });
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Basic /);
+      expect(await refused.text()).toContain('token as the password');
       // The read token the MCP service sends cannot write through the API.
       const post = await fetch(`${stack.apiUrl}/results`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${READ_TOKEN}` }, body: '{}' });
       expect(post.status).toBe(403);

@@ -34,10 +34,10 @@ async function call(name: string, args: Record<string, unknown> = {}): Promise<C
 }
 
 describe('MCP over stdio against a seeded stack', () => {
-  test('lists the thirteen tools with input and output schemas and read-only annotations', async () => {
+  test('lists every tool with input and output schemas and read-only annotations', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'compare_runs', 'get_build', 'get_failure_groups', 'get_failure_stats', 'get_failures', 'get_flaky_tests', 'get_new_failures', 'get_report',
+      'compare_runs', 'get_build', 'get_failure_groups', 'get_failure_stats', 'get_failures', 'get_flaky_tests', 'get_new_failures', 'get_quarantine', 'get_report',
       'get_slowest_tests', 'get_summary', 'get_test_history', 'get_trend', 'get_workers',
     ]);
     for (const tool of tools) {
@@ -81,11 +81,39 @@ describe('MCP over stdio against a seeded stack', () => {
     expect((byId.structuredContent as { failures: unknown[] }).failures).toHaveLength(1);
   });
 
-  test('get_workers: every worker with status and recent pass rate', async () => {
+  test('get_failures: a page at a time with limit and cursor, and the total', async () => {
+    const runId = stack.runs.demo!.at(-1)!.run_id;
+    type Page = { run_id: string; total: number; next_cursor: string | null; failures: { nodeid: string }[] };
+    const whole = (await call('get_failures', { run_id: runId })).structuredContent as Page;
+    expect(whole).toMatchObject({ total: 2, next_cursor: null });
+    const first = (await call('get_failures', { run_id: runId, limit: 1 })).structuredContent as Page;
+    expect(first).toMatchObject({ run_id: runId, total: 2, next_cursor: expect.any(String) });
+    expect(first.failures).toHaveLength(1);
+    const second = (await call('get_failures', { run_id: runId, limit: 1, cursor: first.next_cursor })).structuredContent as Page;
+    expect(second).toMatchObject({ run_id: runId, total: 2, next_cursor: null });
+    expect([...first.failures, ...second.failures]).toEqual(whole.failures);
+
+    const stray = await call('get_failures', { run_id: runId, cursor: 'not-a-cursor' });
+    expect(stray.isError).toBe(true);
+    expect(textOf(stray)).toContain('call get_failures without cursor');
+    for (const args of [{ cursor: first.next_cursor }, { run_id: runId, limit: 101 }, { run_id: runId, limit: 0 }]) {
+      const error = await client.callTool({ name: 'get_failures', arguments: args }).catch((e: unknown) => e);
+      expect((error as McpError).code, JSON.stringify(args)).toBe(ErrorCode.InvalidParams);
+    }
+  });
+
+  test('get_workers: every worker with status and recent pass rate, a page at a time', async () => {
     const result = await call('get_workers');
-    const data = result.structuredContent as { workers: { worker_id: string }[]; counts: Record<string, number> };
+    type Page = { workers: { worker_id: string }[]; counts: Record<string, number>; next_cursor: string | null };
+    const data = result.structuredContent as Page;
     expect(data.workers.map((w) => w.worker_id).sort()).toEqual(['ci-runner-01', 'ci-runner-02', 'ci-runner-03', 'laptop-<b>eve</b>']);
     expect(Object.values(data.counts).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(data.next_cursor).toBeNull();
+    const first = (await call('get_workers', { limit: 3 })).structuredContent as Page;
+    expect(Object.values(first.counts).reduce((a, b) => a + b, 0)).toBe(3);
+    const rest = (await call('get_workers', { limit: 3, cursor: first.next_cursor })).structuredContent as Page;
+    expect(rest.next_cursor).toBeNull();
+    expect([...first.workers, ...rest.workers]).toEqual(data.workers);
   });
 
   test('get_failure_stats: most frequently failing tests first', async () => {
@@ -165,7 +193,9 @@ describe('MCP over stdio against a seeded stack', () => {
     const data = result.structuredContent as { run_id: string; counts: Record<string, number>; failures: { nodeid: string; classification: string }[] };
     expect(data.run_id).toBe(stack.runs.demo?.at(-1)?.run_id);
     expect(data.counts).toEqual({ new: 2, recurring: 0, flaky: 0 });
-    expect(data.failures.map((f) => f.nodeid)).toEqual(['tests/test_db.py::test_connect', XSS_NODEID]);
+    expect(data).toMatchObject({ total: 2, classified: 2 });
+    // In test id order: the order the project first stored each test, which the SQLite and Postgres writers assign differently within a run.
+    expect(data.failures.map((f) => f.nodeid).sort()).toEqual(['tests/test_db.py::test_connect', XSS_NODEID]);
   });
 
   test('get_build: the runs of one CI build summed, the worst status, first start to last finish, and each run', async () => {
@@ -193,6 +223,29 @@ describe('MCP over stdio against a seeded stack', () => {
     const project = await call('get_build', { project: 'nope', build_id: '4242-1' });
     expect(textOf(project)).toContain('Known projects');
     const missing = await client.callTool({ name: 'get_build', arguments: { project: 'acme/shop' } }).catch((e: unknown) => e);
+    expect((missing as McpError).code).toBe(ErrorCode.InvalidParams);
+  });
+
+  test('get_quarantine: the quarantined tests with who, when and why, and with history: true every change', async () => {
+    const nodeid = 'tests/test_api.py::test_case_3';
+    const reason = 'times out on CI, <b>TICKET-7</b>';
+    const quarantine = (method: string, body?: unknown) =>
+      fetch(`${stack.apiUrl}/quarantine${body ? '' : `?project=demo&nodeid=${encodeURIComponent(nodeid)}`}`, {
+        method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await quarantine('PUT', { project: 'demo', nodeid, reason })).status).toBe(200);
+    const result = await call('get_quarantine', { project: 'demo' });
+    expect(result.structuredContent).toEqual({ project: 'demo', items: [{ nodeid, reason, since: expect.any(String), expires_at: null, by: 'api' }] });
+    expect(textOf(result)).toContain(`1 test of demo quarantined`);
+    expect(textOf(result)).toContain(`- ${nodeid}: ${reason} (by api since `);
+
+    expect((await quarantine('DELETE')).status).toBe(200);
+    const history = await call('get_quarantine', { project: 'demo', nodeid, history: true });
+    const data = history.structuredContent as { items: unknown[]; history: { action: string; by: string; reason: string }[] };
+    expect(data.items).toEqual([]);
+    expect(data.history.map((h) => [h.action, h.by, h.reason])).toEqual([['released', 'api', 'released through the API'], ['quarantined', 'api', reason]]);
+    expect(textOf(history)).toContain('No test of demo is quarantined.');
+    const missing = await client.callTool({ name: 'get_quarantine', arguments: { history: true } }).catch((e: unknown) => e);
     expect((missing as McpError).code).toBe(ErrorCode.InvalidParams);
   });
 

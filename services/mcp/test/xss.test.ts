@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium.js';
 import type { RunResultInput } from '@pytest-platform/schema';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DigestData } from '../src/mail/digest-data.js';
@@ -14,35 +15,43 @@ import { startStack, type Stack } from './stack.js';
 const payloads = readFileSync(new URL('./fixtures/xss-payloads.txt', import.meta.url), 'utf8').split('\n').filter(Boolean);
 const halves = [payloads.slice(0, 28), payloads.slice(28)];
 
-const runOf = (project: string, list: string[], index: number): RunResultInput =>
+const nodeidOf = (payload: string, i: number) => `tests/test_xss.py::test_${i}[${payload}]`;
+
+/** A run of `project` whose names, branch, commit, build, tags, messages and tracebacks are the payloads of `list`; failing, or (`passing`) a day earlier and green. */
+const runOf = (project: string, list: string[], index: number, passing = false): RunResultInput & { run_id: string } =>
   makeRun({
     project,
+    branch: list[(index + 2) % list.length]!,
     worker_id: list[index % list.length]!,
     commit: list[(index + 1) % list.length]!,
+    build_id: list[(index + 3) % list.length]!,
     environment: { ci_url: 'javascript:window.__xss=1' },
+    ...(passing ? { started_at: '2026-11-25T10:00:00.000Z', finished_at: '2026-11-25T10:00:12.500Z' } : {}),
     tests: list.map((payload, i) => ({
-      nodeid: `tests/test_xss.py::test_${i}[${payload}]`,
-      outcome: i % 5 === 4 ? 'error' : 'failed',
+      nodeid: nodeidOf(payload, i),
+      outcome: passing ? 'passed' : i % 5 === 4 ? 'error' : 'failed',
       duration: 0.01 * (i + 1),
-      message: payload,
-      longrepr: `Traceback (most recent call last):\n  ${payload}\nE   AssertionError: ${payload}`,
+      tags: [payload],
+      ...(passing ? {} : {
+        message: payload,
+        longrepr: `Traceback (most recent call last):\n  ${payload}\nE   AssertionError: ${payload}`,
+      }),
       file: 'tests/test_xss.py',
       line: i + 1,
     })),
   });
+
+const seeded = halves.map((list, index) => [runOf(`xss${index}`, list, index, true), runOf(`xss${index}`, list, index)] as const);
 
 let stack: Stack;
 let mcp: { service: RunningService; url: string };
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ runs: { xss0: [runOf('xss0', halves[0]!, 0)], xss1: [runOf('xss1', halves[1]!, 1)] } });
+  stack = await startStack({ runs: { xss0: [...seeded[0]!], xss1: [...seeded[1]!] } });
   [mcp, browser] = await Promise.all([
     startMcpHttp({ API_URL: stack.apiUrl }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    }),
+    launchChromium(),
   ]);
 }, 120_000);
 afterAll(async () => {
@@ -95,12 +104,13 @@ async function observe(context: BrowserContext, load: (page: Page) => Promise<vo
   return { ...seen, flag, active, text };
 }
 
-function expectInert(observed: Observed, shown: string[]): void {
+function expectInert(observed: Observed, shown: string[], active: string[] = []): void {
   expect(observed.flag).toBeUndefined();
   expect(observed.dialogs).toEqual([]);
   expect(observed.errors).toEqual([]);
-  expect(observed.console.filter((line) => !/Content Security Policy/.test(line))).toEqual([]);
-  expect(observed.active).toEqual([]);
+  // A 404 page logs its own status; the requests checks show it is the page itself.
+  expect(observed.console.filter((line) => !/Content Security Policy|^Failed to load resource: the server responded with a status of 404/.test(line))).toEqual([]);
+  expect(observed.active).toEqual(active);
   for (const payload of shown) expect(observed.text, payload).toContain(payload);
 }
 
@@ -129,6 +139,46 @@ describe(`${payloads.length} XSS payloads as test names, messages and tracebacks
     }
   });
 
+  test('every page (/, project, run, compare, build, test, flaky, workers, 404), with its CSP and with the CSP bypassed', async () => {
+    for (const [index, list] of halves.entries()) {
+      const [base, head] = seeded[index]!;
+      const project = `xss${index}`;
+      const p = encodeURIComponent(project);
+      // [path, payloads that must show as text, active elements the page has by design]
+      const pages: [string, string[], string[]][] = [
+        ['/', [head.branch!, head.commit!], []],
+        [`/projects/${p}`, list, []],
+        [`/runs/${head.run_id}`, list, ['<form>']],
+        [`/runs/${head.run_id}?tag=${encodeURIComponent(list[3]!)}&q=${encodeURIComponent(list[3]!)}`, [list[3]!], ['<form>']],
+        [`/compare?base=${base.run_id}&head=${head.run_id}`, list.filter((_, i) => i < 100), []],
+        [`/builds/${encodeURIComponent(head.build_id!)}?project=${p}`, [head.build_id!, head.worker_id!, head.commit!], []],
+        [`/tests?project=${p}&nodeid=${encodeURIComponent(nodeidOf(list[0]!, 0))}`, [nodeidOf(list[0]!, 0), list[0]!, head.worker_id!], []],
+        [`/flaky?project=${p}`, [], []],
+        ['/workers', [head.worker_id!, head.branch!], []],
+        [`/runs/${encodeURIComponent(list[5]!)}`, [], []],
+      ];
+      for (const [path, shown, active] of pages) {
+        const url = `${mcp.url}${path}`;
+        const withCsp = await browser.newContext();
+        const served = await observe(withCsp, async (page) => {
+          const response = await page.goto(url, { waitUntil: 'load' });
+          expect([200, 404], path).toContain(response?.status());
+          expect(response?.headers()['content-security-policy'], path).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+        });
+        await withCsp.close();
+        expectInert(served, shown, active);
+        expect(served.requests.map(decodeURIComponent), path).toEqual([decodeURIComponent(url)]);
+
+        const html = await (await fetch(url)).text();
+        const bare = await browser.newContext({ bypassCSP: true });
+        const escaped = await observe(bare, (page) => page.setContent(html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''), { waitUntil: 'load' }));
+        await bare.close();
+        expectInert(escaped, shown, active);
+        expect(escaped.requests.filter((request) => !request.startsWith('data:')), path).toEqual([]);
+      }
+    }
+  }, 600_000);
+
   test('the new-failure alert and the digest e-mails (no CSP in mail clients: escaping alone)', async () => {
     const context = await browser.newContext({ bypassCSP: true });
     // Control: the same observation does see a payload that is not escaped.
@@ -145,7 +195,10 @@ describe(`${payloads.length} XSS payloads as test names, messages and tracebacks
         started_at: '2026-11-26T10:00:00.000Z',
         ci_url: 'javascript:window.__xss=1',
         tests: list.map((payload, i) => ({ nodeid: `tests/test_xss.py::test_${i}[${payload}]`, outcome: 'failed', message: payload })),
-        reportUrl: null,
+        publicUrl: 'https://tests.example.com',
+        quarantine: list.map((payload, i) => ({
+          project: list[0]!, nodeid: `tests/test_q.py::test_${i}[${payload}]`, action: 'quarantined', by: 'auto', reason: payload, at: '2026-11-26T10:00:00.000Z', expires_at: null,
+        })),
       });
       const observedAlert = await observe(context, (page) => page.setContent(alert.html, { waitUntil: 'load' }));
       expectInert(observedAlert, list);
@@ -173,7 +226,13 @@ describe(`${payloads.length} XSS payloads as test names, messages and tracebacks
         offlineWorkers: list.map((payload) => ({
           worker_id: payload, status: 'offline', last_seen: '2026-11-26T10:00:00.000Z', last_run_id: payload, project: 'xss', branch: payload, runs_24h: 1, pass_rate_24h: null,
         })),
-        reportUrl: null,
+        publicUrl: 'https://tests.example.com',
+        quarantine: list.map((payload, i) => ({
+          nodeid: `tests/test_q.py::test_${i}[${payload}]`, reason: payload, since: '2026-11-26T10:00:00.000Z', expires_at: null, by: 'api',
+        })),
+        quarantineChanges: list.map((payload, i) => ({
+          project: list[0]!, nodeid: `tests/test_q.py::test_${i}[${payload}]`, action: 'released', by: 'api', reason: payload, at: '2026-11-26T10:00:00.000Z', expires_at: null,
+        })),
       };
       const email = await renderDigestEmail(digest);
       const observedDigest = await observe(context, (page) => page.setContent(email.html, { waitUntil: 'load' }));

@@ -6,4 +6,7 @@ export type { Env, Values } from './read-variables.js';
 export { variables } from './variables.js';
 export type { VariableName } from './variables.js';
 export { MIN_TOKEN_LENGTH, logLevels } from './rules.js';
+export { httpLimitVariables, httpLimits, describeHttpLimits, guardHttpServer } from './http-limits.js';
+export type { HttpLimits } from './http-limits.js';
+export { logRedaction, redactText, serializeError } from './log-redaction.js';
 export type { LogLevel, Rule } from './rules.js';

@@ -23,6 +23,11 @@ export const variables = {
   API_READ_TOKEN: variable(token, { secret: true, doc: 'a read-only bearer token (GET routes, MCP tools, pages)' }),
   WORKER_ONLINE_MINUTES: variable(positiveNumber(525_600, 'minutes'), { default: 15, doc: 'a worker seen within this window is online' }),
 
+  HTTP_HEADERS_TIMEOUT_MS: variable(integer(100, 600_000), { default: 10_000, doc: "the API's and MCP's time for a request's headers to arrive" }),
+  HTTP_REQUEST_TIMEOUT_MS: variable(integer(100, 3_600_000), { default: 30_000, doc: "the API's and MCP's time for a whole request, body included, to arrive" }),
+  HTTP_KEEPALIVE_TIMEOUT_MS: variable(integer(100, 600_000), { default: 5_000, doc: 'an idle keep-alive connection of the API or MCP is closed after this' }),
+  HTTP_MAX_CONNECTIONS: variable(integer(1, 1_000_000), { default: 1_000, doc: 'connections the API and MCP each hold at once; more are closed' }),
+
   API_URL: variable(httpUrl, { doc: 'where the MCP service reaches the API (default http://127.0.0.1:8080)' }),
   MASTER_URL: variable(httpUrl, { doc: 'an alias of API_URL' }),
   API_TIMEOUT_MS: variable(integer(100, 300_000), { default: 10_000, doc: 'how long the MCP service waits for the API' }),
@@ -43,6 +48,11 @@ export const variables = {
   RETENTION_DAYS: variable(positiveNumber(36_500, 'days'), { doc: 'runs that started longer ago are deleted; unset: keep forever' }),
   INGEST_HEALTH_PORT: variable(integer(1, 65_535), { doc: "serve ingest's /health and /livez at this port; unset: no port" }),
   INGEST_HEALTH_HOST: variable(host, { default: '127.0.0.1', doc: "the address ingest's health port binds" }),
+  INGEST_FOLD_SECONDS: variable(integer(1, 3_600), { default: 10, doc: 'how often ingest folds finished runs into test durations and the quarantine policy, and publishes both' }),
+  QUARANTINE_AUTO: variable(boolean, { default: false, doc: 'quarantine flaky tests automatically and release them after consecutive passes' }),
+  QUARANTINE_MIN_FLIPS: variable(integer(1, 1_000), { default: 3, doc: 'runs with flaky evidence that quarantine a test automatically' }),
+  QUARANTINE_WINDOW: variable(integer(2, 1_000), { default: 30, doc: 'the last N finished runs of a project the automatic policy looks at' }),
+  QUARANTINE_RELEASE_PASSES: variable(integer(1, 10_000), { default: 20, doc: 'consecutive passes that release an automatic quarantine' }),
 
   QUEUE_PREFIX: variable(text(200), { doc: 'prefix of the mail queue and its state (default <RESULTS_STREAM>:mail)' }),
   SMTP_URL: variable(smtpUrl, { secret: true, doc: 'the SMTP server; unset: mail is off' }),

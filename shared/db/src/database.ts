@@ -6,6 +6,11 @@ import type { FailureDayTable, TestDayTable } from './tables/rollup.table.js';
 import type { WorkerTable } from './tables/worker.table.js';
 import type { BuildTable } from './tables/build.table.js';
 import type { TestTagTable } from './tables/test-tag.table.js';
+import type { QuarantineTable } from './tables/quarantine.table.js';
+import type { QuarantineHistoryTable } from './tables/quarantine-history.table.js';
+import type { TestDurationTable } from './tables/test-duration.table.js';
+import type { FileDurationTable } from './tables/file-duration.table.js';
+import type { FoldCursorTable, FoldedRunTable } from './tables/fold-cursor.table.js';
 
 export interface Database {
   runs: RunTable;
@@ -16,6 +21,12 @@ export interface Database {
   failure_days: FailureDayTable;
   builds: BuildTable;
   test_tags: TestTagTable;
+  quarantine: QuarantineTable;
+  quarantine_history: QuarantineHistoryTable;
+  test_durations: TestDurationTable;
+  file_durations: FileDurationTable;
+  fold_cursors: FoldCursorTable;
+  folded_runs: FoldedRunTable;
 }
 
 export type Db = Kysely<Database>;

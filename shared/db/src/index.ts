@@ -13,6 +13,8 @@ export { migrateToLatest } from './migrate.js';
 export type { Dialect } from './migrate.js';
 export { createRunWriter } from './create-run-writer.js';
 export type { RunWriter, StoredRun } from './run-writer.js';
+export { RunIdTakenError } from './run-writer.js';
+export { findRunOwner } from './repositories/run-owner.repository.js';
 export {
   listRuns, findRun, findLatestRun, listRunFailures, listProjects, markStaleRunsInterrupted,
   encodeCursor, decodeCursor, InvalidCursorError,
@@ -42,3 +44,13 @@ export type { BuildFilter } from './repositories/build.repository.js';
 export { normalizeFailureMessage, failureText, failureSignature } from './intelligence/failure-signature.js';
 export { assessFlakiness, classifyFailure, MIN_FLAKY_FLIPS } from './intelligence/flakiness.js';
 export type { Flakiness, TestOutcome } from './intelligence/flakiness.js';
+export {
+  quarantineTest, releaseTest, releaseExpired, listQuarantine, listQuarantineHistory, publishedQuarantine, quarantinedProjects,
+  announceQuarantineChanges,
+} from './repositories/quarantine.repository.js';
+export type { QuarantineInput, ReleaseInput, QuarantineChanged } from './repositories/quarantine.repository.js';
+export { countQuarantinePasses, applyAutoQuarantine } from './repositories/quarantine-policy.repository.js';
+export type { QuarantinePolicy } from './repositories/quarantine-policy.repository.js';
+export { foldFinishedRuns, FOLD_CURSOR_LAG } from './repositories/fold.repository.js';
+export type { FoldRun, FoldOptions } from './repositories/fold.repository.js';
+export { foldRunDurations, publishedDurations, projectsWithDurations, DURATION_WEIGHT, PUBLISHED_DURATIONS_CAP } from './repositories/durations.repository.js';

@@ -5,6 +5,8 @@ import { up as initial } from './migrations/0001-initial.js';
 import { up as testIntelligence } from './migrations/0002-test-intelligence.js';
 import { up as failureRollups } from './migrations/0003-failure-rollups.js';
 import { up as buildsAndTags } from './migrations/0004-builds-and-tags.js';
+import { up as runFailuresIndex } from './migrations/0005-run-failures-index.js';
+import { up as quarantineAndDurations } from './migrations/0006-quarantine-and-durations.js';
 
 export type { Dialect };
 
@@ -12,6 +14,7 @@ type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>
 const migrations: Record<string, DialectMigration> = {
   '0001-initial': initial, '0002-test-intelligence': testIntelligence,
   '0003-failure-rollups': failureRollups, '0004-builds-and-tags': buildsAndTags,
+  '0005-run-failures-index': runFailuresIndex, '0006-quarantine-and-durations': quarantineAndDurations,
 };
 
 class DialectMigrationProvider implements MigrationProvider {

@@ -23,9 +23,9 @@ export interface OpenOptions {
    */
   mmapBytes?: number;
   /**
-   * Called when an idle Postgres connection fails (server restart, admin termination). The pool
-   * drops that connection and the next query opens a new one; without a handler the error would
-   * crash the process. @defaultValue ignore
+   * Called when a Postgres connection fails, idle or checked out (server restart, admin
+   * termination). The pool drops that connection and the next query opens a new one; without a
+   * handler the error would crash the process. @defaultValue ignore
    */
   onPoolError?: (error: Error) => void;
 }
@@ -58,7 +58,12 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
     store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: target.connectionString, max: 10 });
-    pool.on('error', options.onPoolError ?? (() => {}));
+    const onError = options.onPoolError ?? (() => {});
+    pool.on('error', onError);
+    // A checked-out connection the server ends between two queries (a restart, `pg_ctl stop -m fast`)
+    // emits 'error' too, where the pool does not listen: without this the process would crash. Its
+    // next query fails instead ("not queryable") and the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     store = { dialect: 'postgres', db, pool, close: () => db.destroy() };
   }

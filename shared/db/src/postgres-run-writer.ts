@@ -4,14 +4,18 @@ import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
 import { failureSignature } from './intelligence/failure-signature.js';
 import { isFailure, RollupDeltas } from './rollup-deltas.js';
 import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
-import type { RunWriter, StoredRun } from './run-writer.js';
+import { RunIdTakenError, type RunWriter, type StoredRun } from './run-writer.js';
 
 const RUN_COLUMNS = `run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at, environment, last_seen_at, build_id, shard`;
 
 // Project, branch and start are fixed by the first entry stored; build and shard by the first that names them.
+// A run belongs to the project that first stored it: another project's entry updates no row and returns none.
 const STORED_RUN = `
   build_id = coalesce(runs.build_id, excluded.build_id), shard = coalesce(runs.shard, excluded.shard)
+  WHERE runs.project = excluded.project
   RETURNING id, summary_final, project, branch, commit_sha, started_at, build_id`;
+
+const RUN_OWNER = 'SELECT project FROM runs WHERE run_id = $1';
 
 const UPSERT_RUNNING = `
   INSERT INTO runs (${RUN_COLUMNS}, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'running')
@@ -52,16 +56,16 @@ const FIND_TESTS = `SELECT id, nodeid FROM tests WHERE project = $1 AND nodeid =
 // old outcome: it holds the same entry, so it changes nothing.
 const UPSERT_RESULTS = `
   WITH input AS (
-    SELECT * FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
-      AS r(test_id, outcome, duration, attempts, message, longrepr, signature, tags)
+    SELECT * FROM unnest($2::int[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
+      AS r(test_id, outcome, duration, attempts, message, longrepr, signature, tags, quarantined)
   ), old AS (
     SELECT test_id, outcome, signature FROM results WHERE run_id = $1 AND test_id = ANY($2::int[])
   ), written AS (
-    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags)
-    SELECT $1, test_id, outcome, duration, attempts, message, longrepr, signature, tags FROM input
+    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags, quarantined)
+    SELECT $1, test_id, outcome, duration, attempts, message, longrepr, signature, tags, quarantined FROM input
     ON CONFLICT (run_id, test_id) DO UPDATE SET outcome = excluded.outcome, duration = excluded.duration,
       attempts = excluded.attempts, message = excluded.message, longrepr = excluded.longrepr, signature = excluded.signature,
-      tags = excluded.tags
+      tags = excluded.tags, quarantined = excluded.quarantined
     RETURNING test_id, xmax <> 0 AS existed
   )
   SELECT written.test_id, old.outcome, old.signature FROM written LEFT JOIN old ON old.test_id = written.test_id
@@ -209,7 +213,11 @@ class PostgresRunWriter implements RunWriter {
     const { header: h, final, tests, recount } = planRunEntry(entry);
     // bigint columns come back as numbers (the INT8 type parser of open-database.ts).
     const { rows } = await client.query<UpsertedRun>(final ? UPSERT_FINAL : UPSERT_RUNNING, final ? finalParams(h, final, now) : headerParams(h, now));
-    const run = rows[0]!;
+    const run = rows[0];
+    if (run === undefined) {
+      const owner = await client.query<{ project: string }>(RUN_OWNER, [h.run_id]);
+      throw new RunIdTakenError(h.run_id, h.project, owner.rows[0]?.project ?? null);
+    }
     batch.builds.add(run);
     if (tests.length > 0) await this.writeTests(client, batch, run, h.project, tests);
     if (recount && run.summary_final === 0) await client.query(RECOUNT, [run.id]);
@@ -231,6 +239,7 @@ class PostgresRunWriter implements RunWriter {
       const { rows: existed } = await client.query<{ test_id: number; outcome: string | null; signature: string | null }>(UPSERT_RESULTS, [
         run.id, ids, slice.map((t) => t.outcome), slice.map((t) => t.duration), slice.map((t) => t.attempts),
         slice.map((t) => pgText(t.message)), slice.map((t) => pgText(t.longrepr)), signatures, tagged,
+        slice.map((t) => (t.quarantined === true ? 1 : null)),
       ]);
       // Replaced rows: take the old failure out (if any). Later entries of a slice win, as in SQLite.
       const before = new Map(existed.map((r) => [r.test_id, r]));

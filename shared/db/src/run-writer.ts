@@ -21,3 +21,25 @@ export interface RunWriter {
    */
   write(entries: readonly StreamEntry[], now?: number): Promise<StoredRun[]>;
 }
+
+/**
+ * An entry for a `run_id` that another project stored first: a run belongs to the project that
+ * first stored it, so the entry changes nothing and is refused at once (never retried).
+ */
+export class RunIdTakenError extends Error {
+  override readonly name = 'RunIdTakenError';
+  readonly code = 'run_id_taken';
+
+  constructor(
+    readonly runId: string,
+    /** The project the refused entry named. */
+    readonly project: string,
+    /** The project the run belongs to; `null` when it could not be read. */
+    readonly owner: string | null,
+  ) {
+    super(
+      `run_id ${JSON.stringify(runId)} belongs to ${owner === null ? 'another project' : `project ${JSON.stringify(owner)}`}; `
+      + `an entry of project ${JSON.stringify(project)} may not change it (use a new run_id)`,
+    );
+  }
+}

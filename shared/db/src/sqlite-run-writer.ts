@@ -4,10 +4,13 @@ import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
 import { failureSignature } from './intelligence/failure-signature.js';
 import { isFailure, RollupDeltas } from './rollup-deltas.js';
 import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
-import type { RunWriter, StoredRun } from './run-writer.js';
+import { RunIdTakenError, type RunWriter, type StoredRun } from './run-writer.js';
 
 /** What the run upserts return: the stored run, whose project, branch, start, build and shard are fixed once stored. */
 const STORED_RUN = 'id, summary_final, project, branch, commit_sha, started_at, build_id';
+
+/** A run belongs to the project that first stored it: another project's entry updates no row and returns none. */
+const SAME_PROJECT = 'WHERE project = excluded.project';
 
 const SQL = {
   upsertRunning: `
@@ -17,6 +20,7 @@ const SQL = {
             @build_id, @shard, 'running', @environment, @now)
     ON CONFLICT (run_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at),
       build_id = coalesce(build_id, excluded.build_id), shard = coalesce(shard, excluded.shard)
+    ${SAME_PROJECT}
     RETURNING ${STORED_RUN}`,
   upsertFinal: `
     INSERT INTO runs (run_id, project, branch, commit_sha, worker_id, framework, framework_version, started_at,
@@ -38,6 +42,7 @@ const SQL = {
       summary_final = max(summary_final, excluded.summary_final),
       last_seen_at = max(last_seen_at, excluded.last_seen_at),
       build_id = coalesce(build_id, excluded.build_id), shard = coalesce(shard, excluded.shard)
+    ${SAME_PROJECT}
     RETURNING ${STORED_RUN}`,
   internTest: `
     INSERT INTO tests (project, nodeid, file, line) VALUES (?, ?, ?, ?)
@@ -46,11 +51,12 @@ const SQL = {
   // New rows take one statement; a row already there (a redelivery, a live run's repeat) is read
   // before it is replaced, so the rollups change by exactly what changed.
   insertResult: `
-    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, test_id) DO NOTHING`,
   storedResult: 'SELECT outcome, signature FROM results WHERE run_id = ? AND test_id = ?',
   replaceResult: `
-    UPDATE results SET outcome = ?, duration = ?, attempts = ?, message = ?, longrepr = ?, signature = ?, tags = ? WHERE run_id = ? AND test_id = ?`,
+    UPDATE results SET outcome = ?, duration = ?, attempts = ?, message = ?, longrepr = ?, signature = ?, tags = ?, quarantined = ?
+    WHERE run_id = ? AND test_id = ?`,
   upsertTestDay: `
     INSERT INTO test_days (project, test_id, day, branch, runs) VALUES (@project, @test_id, @day, @branch, @runs)
     ON CONFLICT (project, test_id, day, branch) DO UPDATE SET runs = runs + excluded.runs`,
@@ -73,6 +79,7 @@ const SQL = {
   setCounts: `
     UPDATE runs SET total = @total, passed = @passed, failed = @failed, skipped = @skipped, errors = @errors,
       xfailed = @xfailed, xpassed = @xpassed, flaky = @flaky WHERE id = @id`,
+  runOwner: 'SELECT project FROM runs WHERE run_id = ?',
   upsertWorker: `
     INSERT INTO workers (worker_id, last_seen_at, last_run_id, project, branch) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id,
@@ -183,7 +190,11 @@ class SqliteRunWriter implements RunWriter {
 
   private writeEntry(entry: StreamEntry, now: number): StoredRun {
     const { header: h, final, tests, recount } = planRunEntry(entry);
-    const run = (final ? this.st.upsertFinal.get(finalParams(h, final, now)) : this.st.upsertRunning.get(headerParams(h, now))) as UpsertedRun;
+    const run = (final ? this.st.upsertFinal.get(finalParams(h, final, now)) : this.st.upsertRunning.get(headerParams(h, now))) as UpsertedRun | undefined;
+    if (run === undefined) {
+      const owner = this.st.runOwner.get(h.run_id) as { project: string } | undefined;
+      throw new RunIdTakenError(h.run_id, h.project, owner?.project ?? null);
+    }
     this.builds.add(run);
     if (tests.length > 0) this.writeTests(run, h.project, tests);
     if (recount && run.summary_final === 0) this.recount(run.id);
@@ -205,11 +216,12 @@ class SqliteRunWriter implements RunWriter {
       const signature = isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null;
       const tagged = tagsJson(t.tags);
       if (tagged !== null) this.tags.add(t.tags!, project, id);
-      if (insertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged).changes === 1) {
+      const quarantined = t.quarantined === true ? 1 : null;
+      if (insertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, quarantined).changes === 1) {
         bucket.addRun(id);
       } else {
         const old = storedResult.get(runPk, id) as { outcome: string; signature: string | null };
-        replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, runPk, id);
+        replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, quarantined, runPk, id);
         if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
       }
       if (signature !== null) bucket.addFailure(id, signature, 1, run);

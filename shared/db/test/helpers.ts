@@ -52,7 +52,8 @@ export function run(overrides: Partial<RunResultInput> & { run_id: string }) {
     branch: 'main',
     worker_id: 'w1',
     started_at: '2026-11-26T10:00:00.000Z',
-    finished_at: '2026-11-26T10:00:10.000Z',
+    // 10 s after the start, the given one or the default: a run never finishes before it starts.
+    finished_at: new Date(Date.parse(overrides.started_at ?? '2026-11-26T10:00:00.000Z') + 10_000).toISOString(),
     duration: 10,
     status: 'passed',
     ...overrides,

@@ -68,14 +68,25 @@ describe.each(dialects)('read queries on %s', (dialect) => {
   });
 
   it('reports workers running, online and offline with their last 24 hours', async () => {
-    const workers = await listWorkers(ctx.store.db, { now: T0 + 3 * HOUR + 60_000, onlineWindowMs: 15 * 60_000 });
-    expect(workers).toEqual([
+    const workers = await listWorkers(ctx.store.db, { now: T0 + 3 * HOUR + 60_000, onlineWindowMs: 15 * 60_000, limit: 100 });
+    expect(workers.next_cursor).toBeNull();
+    expect(workers.items).toEqual([
       { worker_id: 'w1', status: 'offline', last_seen: at(T0 + 2 * HOUR), last_run_id: 'r3', project: 'svc', branch: 'main', runs_24h: 3, pass_rate_24h: 0.5 },
       { worker_id: 'w2', status: 'offline', last_seen: at(T0 + 90 * 60_000), last_run_id: 'r4', project: 'svc', branch: 'dev', runs_24h: 1, pass_rate_24h: 0 },
       { worker_id: 'w3', status: 'running', last_seen: at(T0 + 3 * HOUR), last_run_id: 'live', project: 'svc', branch: 'main', runs_24h: 1, pass_rate_24h: 1 },
     ]);
-    const soon = await listWorkers(ctx.store.db, { now: T0 + 2 * HOUR + 60_000, onlineWindowMs: 15 * 60_000 });
-    expect(soon.find((w) => w.worker_id === 'w1')?.status).toBe('online');
+    const soon = await listWorkers(ctx.store.db, { now: T0 + 2 * HOUR + 60_000, onlineWindowMs: 15 * 60_000, limit: 100 });
+    expect(soon.items.find((w) => w.worker_id === 'w1')?.status).toBe('online');
+  });
+
+  it('pages workers by id: each page counts only its own workers, the cursor leads to the rest', async () => {
+    const now = T0 + 3 * HOUR + 60_000;
+    const first = await listWorkers(ctx.store.db, { now, onlineWindowMs: 15 * 60_000, limit: 2 });
+    expect(first.items.map((w) => w.worker_id)).toEqual(['w1', 'w2']);
+    expect(first.items[0]).toMatchObject({ runs_24h: 3, pass_rate_24h: 0.5 });
+    const second = await listWorkers(ctx.store.db, { now, onlineWindowMs: 15 * 60_000, limit: 2, cursor: first.next_cursor! });
+    expect(second).toEqual({ items: [expect.objectContaining({ worker_id: 'w3', status: 'running', runs_24h: 1 })], next_cursor: null });
+    await expect(listWorkers(ctx.store.db, { now, onlineWindowMs: 1, limit: 2, cursor: 'bm9wZQ' })).rejects.toThrow('cursor');
   });
 
   it('pages runs newest first without gaps or repeats', async () => {
@@ -92,6 +103,9 @@ describe.each(dialects)('read queries on %s', (dialect) => {
   });
 
   it('lists projects', async () => {
-    expect(await listProjects(ctx.store.db)).toEqual(['other', 'svc']);
+    expect(await listProjects(ctx.store.db, { limit: 100 })).toEqual({ items: ['other', 'svc'], next_cursor: null });
+    const first = await listProjects(ctx.store.db, { limit: 1 });
+    expect(first.items).toEqual(['other']);
+    expect(await listProjects(ctx.store.db, { limit: 1, cursor: first.next_cursor! })).toEqual({ items: ['svc'], next_cursor: null });
   });
 });

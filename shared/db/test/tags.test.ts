@@ -20,17 +20,17 @@ describe.each(dialects)('test tags on %s', (dialect) => {
   it("stores each result's tags once however often it is delivered, and filters a run's tests by exact tag", async () => {
     const tests: TestResultInput[] = [
       { nodeid: 'a', outcome: 'passed', tags: ['slow', 'db', 'slow'] },
-      { nodeid: 'b', outcome: 'failed', tags: ['slow-ish', 'SLOW'] },
+      { nodeid: 'b', outcome: 'failed', tags: ['slow-ish', 'SLOW'], quarantined: false },
       { nodeid: 'c', outcome: 'passed' },
       { nodeid: 'd', outcome: 'skipped', tags: [] },
     ];
     await write('r1', tests);
     await write('r1', tests);
     expect(await runTests('r1')).toEqual([
-      { nodeid: 'a', outcome: 'passed', duration: 0, attempts: 1, message: null, tags: ['slow', 'db'] },
-      { nodeid: 'b', outcome: 'failed', duration: 0, attempts: 1, message: null, tags: ['slow-ish', 'SLOW'] },
-      { nodeid: 'c', outcome: 'passed', duration: 0, attempts: 1, message: null, tags: [] },
-      { nodeid: 'd', outcome: 'skipped', duration: 0, attempts: 1, message: null, tags: [] },
+      { nodeid: 'a', outcome: 'passed', duration: 0, attempts: 1, message: null, tags: ['slow', 'db'], quarantined: false },
+      { nodeid: 'b', outcome: 'failed', duration: 0, attempts: 1, message: null, tags: ['slow-ish', 'SLOW'], quarantined: false },
+      { nodeid: 'c', outcome: 'passed', duration: 0, attempts: 1, message: null, tags: [], quarantined: false },
+      { nodeid: 'd', outcome: 'skipped', duration: 0, attempts: 1, message: null, tags: [], quarantined: false },
     ]);
     expect((await runTests('r1', { tag: 'slow' })).map((t) => t.nodeid)).toEqual(['a']);
     expect((await runTests('r1', { tag: 'SLOW' })).map((t) => t.nodeid)).toEqual(['b']);

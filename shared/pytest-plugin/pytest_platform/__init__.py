@@ -13,6 +13,9 @@ Loaded through the ``pytest11`` entry point ``pytest_platform`` once the package
   ``python -m pytest_platform flush``.
 * Identity, limits and boolean words come from ``contract.json``, the file the Node reporters
   read too.
+* ``--platform-quarantine``: failures of tests the platform lists as quarantined do not fail the
+  session; ``--platform-shard K/N``: keep shard K of N, packed by recorded durations. Both read
+  what the platform publishes in Redis once per session, within 1 s.
 
 Only the standard library and pytest are needed; redis-py is used when installed, for URLs the
 built-in client does not handle.

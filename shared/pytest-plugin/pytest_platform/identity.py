@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import platform as _platform
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from .text import cap_name, truncate
 from .variables import env_value
 
 GIT_TIMEOUT = 2.0
+_SHARD = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
 FIELDS = ("project", "branch", "commit", "worker_id", "build_id")
 GIT_FIELDS = ("project", "branch", "commit")
 _VARIABLE = {
@@ -37,7 +39,8 @@ _PROVIDER_KEY = {"project": "project", "branch": "branch", "commit": "commit",
 def identity_from_environment(environ, overrides=None):
     """What the options, the variables and the CI say, before git or the machine is asked.
 
-    Returns the FIELDS (None when unknown) plus ``ci``, ``ci_url`` and ``shard``.
+    Returns the FIELDS (None when unknown) plus ``ci``, ``ci_url`` and ``shard`` (``overrides["shard"]``,
+    a ``"k/n"`` already checked, else ``PYTEST_PLATFORM_SHARD``, else the CI's).
     """
     overrides = overrides or {}
     provider = detect_provider(environ)
@@ -52,8 +55,19 @@ def identity_from_environment(environ, overrides=None):
         found[field] = value
     found["ci"] = provider["name"] if provider is not None else None
     found["ci_url"] = first_candidate(provider["ciUrl"], environ) if provider is not None else None
-    found["shard"] = shard_of(provider, environ) if provider is not None else None
+    # the runner's own (--platform-shard), else PYTEST_PLATFORM_SHARD, else the CI's
+    found["shard"] = (overrides.get("shard") or shard_text(env_value(VARIABLES["shard"], environ))
+                      or (shard_of(provider, environ) if provider is not None else None))
     return found
+
+
+def shard_text(value):
+    """``"k/n"`` of a ``K/N`` value (1 <= k <= n, 1 < n <= 999999), as the Node reporters read it; else None."""
+    m = _SHARD.match(value or "")
+    if m is None:
+        return None
+    k, n = int(m.group(1)), int(m.group(2))
+    return "%d/%d" % (k, n) if 1 < n <= 999999 and 1 <= k <= n else None
 
 
 def _git(cwd, *args):

@@ -173,7 +173,7 @@ class RedisPyMissing(Exception):
     """The URL needs redis-py, which is not installed."""
 
 
-def make_client(url, environ=None):
+def make_client(url, environ=None, connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT):
     """MiniRedis for ``redis://``, ``rediss://`` and ``unix://`` URLs; redis-py for anything else.
 
     ``PYTEST_PLATFORM_REDIS_CLIENT=redis-py`` forces redis-py. redis-py is an optional
@@ -183,13 +183,13 @@ def make_client(url, environ=None):
     forced = (env_value("PYTEST_PLATFORM_REDIS_CLIENT", environ) or "").lower() in ("redis-py", "redispy", "redis")
     if not forced:
         try:
-            return MiniRedis(url)
+            return MiniRedis(url, connect_timeout, socket_timeout)
         except ValueError:
             pass
-    return _redis_py_client(url, forced)
+    return _redis_py_client(url, forced, connect_timeout, socket_timeout)
 
 
-def _redis_py_client(url, forced=False):
+def _redis_py_client(url, forced=False, connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT):
     try:
         import redis  # lazy: costs ~100 ms of import, only for URLs MiniRedis does not handle
     except ImportError:
@@ -198,8 +198,8 @@ def _redis_py_client(url, forced=False):
             "redis-py is not installed (%s): pip install 'pytest-platform[redis]'" % why) from None
 
     kwargs = dict(
-        socket_connect_timeout=CONNECT_TIMEOUT,
-        socket_timeout=SOCKET_TIMEOUT,
+        socket_connect_timeout=connect_timeout,
+        socket_timeout=socket_timeout,
         health_check_interval=0,
     )
     try:

@@ -80,6 +80,8 @@ class PlatformReporter:
         self.step_summary_path = options.get("step_summary")
         self.environ = options.get("environ")
         self.rootdir = str(getattr(config, "rootpath", None) or getattr(config, "rootdir", "") or os.getcwd())
+        self.identity = options.get("identity")  # resolved already when quarantine or sharding needed the project
+        self.quarantined = options.get("quarantined") or {}  # --platform-quarantine: {nodeid: entry}
 
         self.run_id = str(uuid.uuid4())
         self.started_at = None
@@ -254,6 +256,8 @@ class PlatformReporter:
         }
         if st.tags:
             test["tags"] = st.tags
+        if self.quarantined and outcome in ("failed", "error") and nodeid in self.quarantined:
+            test["quarantined"] = True  # its failure did not fail the session
         pos = self._index.get(nodeid)
         if pos is None:
             self._index[nodeid] = len(self._tests)
@@ -337,8 +341,8 @@ class PlatformReporter:
         try:
             if self._header is not None:
                 return self._header
-            ident = resolve_identity(self.rootdir, self.overrides, self.environ,
-                                     git=read_git if use_git else None)
+            ident = self.identity or resolve_identity(self.rootdir, self.overrides, self.environ,
+                                                      git=read_git if use_git else None)
             hdr = {
                 "run_id": self.run_id,
                 "project": ident["project"],
@@ -457,6 +461,8 @@ class PlatformReporter:
     def _final_fields(self):
         final = dict(self._final)
         final["finished_at"] = iso_time(final["finished_at"])
+        if self.started_at and final["finished_at"] < self.started_at:  # the clock was set back during the session
+            final["finished_at"] = self.started_at
         final["duration"] = round(max(final["duration"], 0.0), 6)
         return final
 

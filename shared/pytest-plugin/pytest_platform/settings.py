@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from .contract import VARIABLES
+from .sharding import SHARD_BY, parse_shard
 from .spool import default_spool_dir
 from .variables import env_bool, env_float, env_value
 
@@ -67,3 +68,34 @@ def reporter_options(option, environ=None):
         },
         "environ": environ,
     }
+
+
+def quarantine_requested(option, environ=None) -> bool:
+    """``--platform-quarantine``, or ``PYTEST_PLATFORM_QUARANTINE`` a true word."""
+    return bool(getattr(option, "platform_quarantine", False)) or env_bool("PYTEST_PLATFORM_QUARANTINE", False, environ)
+
+
+def shard_request(option, environ=None):
+    """``((K, N) or None, by, warning or None)``: ``--platform-shard`` (already checked by its option type)
+    over ``PYTEST_PLATFORM_SHARD``; ``--platform-shard-by`` over ``PYTEST_PLATFORM_SHARD_BY`` (default file).
+
+    A bad variable is not worth a broken run: it is ignored, and the warning says so.
+    """
+    warnings = []
+    shard = getattr(option, "platform_shard", None)
+    if shard is None:
+        text = env_value("PYTEST_PLATFORM_SHARD", environ)
+        if text is not None:
+            try:
+                shard = parse_shard(text)
+            except ValueError as exc:
+                warnings.append("PYTEST_PLATFORM_SHARD ignored (%s): the whole suite runs" % exc)
+    by = getattr(option, "platform_shard_by", None)
+    if by is None:
+        by = (env_value("PYTEST_PLATFORM_SHARD_BY", environ) or "file").lower()
+        if by not in SHARD_BY:
+            if shard is not None:
+                warnings.append("PYTEST_PLATFORM_SHARD_BY=%s ignored (expected file or test): split by file" % by)
+            by = "file"
+    warning = "pytest-platform: " + "; ".join(warnings) if warnings else None
+    return shard, by, warning

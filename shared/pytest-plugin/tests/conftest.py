@@ -182,8 +182,31 @@ def read_entries(rclient, stream, validators):
         assert typ in validators, typ
         errors = sorted(validators[typ].iter_errors(data), key=str)
         assert not errors, "%s entry invalid: %s" % (typ, [e.message[:200] for e in errors])
+        check_receiver_rules(data)
         out.append((typ, data))
     return out
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def check_receiver_rules(data):
+    """What receivers check beyond the JSON Schema: well-formed Unicode, dates from 2000, no finish before the start."""
+    for text in _strings(data):
+        text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError
+    started = data.get("started_at")
+    assert started is None or started >= "2000-01-01T00:00:00", started
+    finished = data.get("finished_at")
+    assert finished is None or finished >= started, (started, finished)
 
 
 def normalize_output(text: str) -> str:

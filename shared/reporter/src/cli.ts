@@ -6,6 +6,7 @@ import { registerDigestCommand } from './commands/digest-command.js';
 import { registerFlushCommand } from './commands/flush-command.js';
 import { registerImportCommand } from './commands/import-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerShardCommand } from './commands/shard-command.js';
 import { registerSummaryCommand } from './commands/summary-command.js';
 
 const ENVIRONMENT = `
@@ -15,6 +16,7 @@ Environment:
   PYTEST_PLATFORM_SPOOL_DIR                   where runs wait while Redis is unreachable
   PYTEST_PLATFORM_URL                         links the end line to <url>/runs/<run_id>
   PROJECT, BRANCH, COMMIT, WORKER_ID          the run identity (else CI variables, git, host name)
+  PYTEST_PLATFORM_BUILD_ID                    the CI build (else CI variables): its shards split alike
   API_URL, API_TOKEN / API_READ_TOKEN         summary: the read API
 
 Run "pytest-platform <command> --help" for a command's options and an example.
@@ -26,7 +28,7 @@ const USAGE_ERROR = 2;
 /** The `pytest-platform` program, its commands writing through `context`. */
 function createProgram(context: CliContext): Command {
   const program = new Command('pytest-platform')
-    .description('Send test results to pytest-platform: import JUnit XML / CTRF reports, wrap a test command, summarise a run.')
+    .description('Send test results to pytest-platform: import JUnit XML / CTRF reports, wrap a test command, split a suite into shards, summarise a run.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .helpCommand(false)
@@ -41,6 +43,7 @@ function createProgram(context: CliContext): Command {
     .addHelpText('after', ENVIRONMENT);
   registerImportCommand(program, context);
   registerRunCommand(program, context);
+  registerShardCommand(program, context);
   registerFlushCommand(program, context);
   registerSummaryCommand(program, context);
   registerDigestCommand(program, context);

@@ -1,4 +1,4 @@
-import type { RunResult } from '@pytest-platform/schema';
+import { wireJson, type RunResult } from '@pytest-platform/schema';
 import type { Redis } from 'ioredis';
 import { closeRedis, connectRedis } from './redis-client.js';
 import type { ReporterConfig } from './reporter-config.js';
@@ -36,7 +36,7 @@ export async function deliverRuns(config: ReporterConfig, runs: readonly RunResu
     delivery.flushed = flushed.sent;
     for (const { file, reason } of flushed.rejected) log(`pytest-platform: spooled file ${file} is invalid and was set aside: ${reason}`);
     for (const run of runs) {
-      await redis.xadd(config.stream, '*', 'type', 'run', 'data', JSON.stringify(run));
+      await redis.xadd(config.stream, '*', 'type', 'run', 'data', wireJson(run));
       delivery.sent += 1;
     }
   } catch (error) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { limits } from '@pytest-platform/schema';
+import { limits, runDates } from '@pytest-platform/schema';
 import type { RunHeader } from '@pytest-platform/schema';
 import type { RunIdentity } from './run-identity.js';
 
@@ -15,9 +15,14 @@ export interface ImportContext {
   runId?: string;
 }
 
-const EARLIEST_PLAUSIBLE = Date.UTC(2000, 0, 1);
-/** The last instant with a four-digit year: later ones do not fit an ISO 8601 date-time (and past 8.64e15 ms `toISOString` throws). */
-const LATEST_ISO = Date.UTC(10_000, 0, 1) - 1;
+/**
+ * The latest date a run may carry: what receivers take (a day ahead of their clock), less an hour
+ * for a receiver whose clock is behind this one.
+ */
+const latestPlausible = () => Date.now() + runDates.aheadMs - 3_600_000;
+
+/** `ms` when a receiver takes it as a run's date: from 2000-01-01 to about a day ahead. */
+const plausible = (ms: number) => Number.isFinite(ms) && ms >= runDates.earliest && ms <= latestPlausible();
 
 /** A report timestamp as an ISO date-time; a zone-less one is read as UTC. `null` when implausible. */
 function parseReportTime(value: string | number | undefined): string | null {
@@ -29,16 +34,16 @@ function parseReportTime(value: string | number | undefined): string | null {
     const zoned = /(?:Z|[+-]\d\d:?\d\d)$/i.test(trimmed) || !/T|\d:\d/.test(trimmed) ? trimmed : `${trimmed}Z`;
     ms = Date.parse(zoned.replace(' ', 'T'));
   }
-  return Number.isFinite(ms) && ms >= EARLIEST_PLAUSIBLE && ms <= LATEST_ISO ? new Date(ms).toISOString() : null;
+  return plausible(ms) ? new Date(ms).toISOString() : null;
 }
 
 /**
  * When a run that started at `startedAt` and took `duration` seconds finished. A duration that
- * runs past any representable date (a corrupt report) is dropped: the run counts as instant.
+ * runs past what a receiver takes (a corrupt report) is dropped: the run counts as instant.
  */
 export function runEnd(startedAt: string, duration: number): { finished_at: string; duration: number } {
   const end = Date.parse(startedAt) + duration * 1000;
-  if (duration >= 0 && Number.isFinite(end) && end <= LATEST_ISO) return { finished_at: new Date(end).toISOString(), duration };
+  if (duration >= 0 && plausible(end)) return { finished_at: new Date(end).toISOString(), duration };
   return { finished_at: startedAt, duration: 0 };
 }
 
@@ -46,8 +51,9 @@ export function runHeader(
   context: ImportContext,
   found: { framework: string; frameworkVersion?: string | null; timestamps: readonly (string | number | undefined)[] },
 ): RunHeader {
-  const started = found.timestamps.map(parseReportTime).find((iso) => iso !== null)
-    ?? (context.fallbackStart ?? new Date()).toISOString();
+  // A file's mtime may be as implausible as a report's timestamps (1970 in reproducible builds): then now.
+  const fallback = context.fallbackStart !== undefined && plausible(context.fallbackStart.getTime()) ? context.fallbackStart : new Date();
+  const started = found.timestamps.map(parseReportTime).find((iso) => iso !== null) ?? fallback.toISOString();
   const environment = { ...context.identity.environment };
   if (context.file !== undefined) environment.report_file = path.basename(context.file).slice(0, limits.environmentValueLength);
   return {

@@ -23,6 +23,8 @@ export interface ImportSettings {
   cwd: string;
   log: Log;
   print: (line: string) => void;
+  /** Changes the runs before they are sent or printed (e.g. `run --quarantine` marking quarantined tests). */
+  prepare?: (runs: RunResult[]) => void;
 }
 
 export interface ImportOutcome {
@@ -85,6 +87,7 @@ function runsOf(imported: readonly ImportedFile[], settings: ImportSettings): Ru
 export async function importReports(files: readonly string[], settings: ImportSettings): Promise<ImportOutcome> {
   const { imported, rejected } = await readAll(files, settings);
   const runs = runsOf(imported, settings);
+  settings.prepare?.(runs);
   const outcome: ImportOutcome = { rejected, sent: 0, spooled: 0 };
   if (settings.dryRun) {
     for (const run of runs) settings.print(JSON.stringify(run));

@@ -19,5 +19,6 @@ export type { ReportFormat, ImportOptions } from './import-report.js';
 export type { ImportContext } from './import-context.js';
 export { ImportError } from './import-error.js';
 export { decodeReport } from './decode-report.js';
+export { planShards, parseShardSpec } from './shard-plan.js';
 // The runner reporters are their own entry points (`@pytest-platform/reporter/vitest`, `/jest`,
 // `/node-test`, `/playwright`): exported here, their types would need every runner installed.

@@ -1,4 +1,4 @@
-import { limits, summarize } from '@pytest-platform/schema';
+import { limits, summarize, wireJson } from '@pytest-platform/schema';
 import type { RunHeader, RunResult, TestResult } from '@pytest-platform/schema';
 import type { Redis } from 'ioredis';
 import type { Delivery } from './deliver-runs.js';
@@ -84,7 +84,7 @@ export class LiveStream {
       try {
         this.#redis ??= connectRedis(this.#config.redisUrl ?? '');
         const redis = await this.#redis;
-        await redis.xadd(this.#config.stream, '*', 'type', type, 'data', JSON.stringify(data));
+        await redis.xadd(this.#config.stream, '*', 'type', type, 'data', wireJson(data));
       } catch (error) {
         this.#failure = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
       }

@@ -6,7 +6,7 @@ import { createRedisClient } from '@pytest-platform/redis';
  * queues commands while offline and never reconnects in the background, so a dead Redis costs a
  * test run about two seconds and never keeps the process alive.
  */
-export async function connectRedis(url: string, options: { connectTimeoutMs?: number } = {}): Promise<Redis> {
+export async function connectRedis(url: string, options: { connectTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<Redis> {
   const client = createRedisClient(url, {
     name: 'pytest-platform-reporter',
     lazyConnect: true,
@@ -21,6 +21,9 @@ export async function connectRedis(url: string, options: { connectTimeoutMs?: nu
   // The error event carries the server's words (WRONGPASS, NOAUTH…); the connect promise only says the connection closed.
   let reported: Error | null = null;
   client.on('error', (error: Error) => void (reported ??= error));
+  // Aborted: the connection is dropped, so a pending connect or command fails now instead of waiting on a silent server.
+  if (options.signal?.aborted) client.disconnect();
+  options.signal?.addEventListener('abort', () => client.disconnect(), { once: true });
   try {
     await client.connect();
     return client;

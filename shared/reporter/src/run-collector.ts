@@ -104,13 +104,14 @@ export class RunCollector {
 
   /** The run as it stands, finished now unless told otherwise. */
   result(options: FinishOptions = {}): RunResult {
-    const finishedAt = options.finishedAt ?? new Date();
+    const started = Date.parse(this.header.started_at);
+    // A clock set back during the run (NTP) must not make it finish before it started: receivers refuse that.
+    const finished = Math.max((options.finishedAt ?? new Date()).getTime(), started);
     const summary = summarize(this.#tests);
-    const duration = Math.max(0, (finishedAt.getTime() - Date.parse(this.header.started_at)) / 1000);
     return {
       ...this.header,
-      finished_at: finishedAt.toISOString(),
-      duration,
+      finished_at: new Date(finished).toISOString(),
+      duration: (finished - started) / 1000,
       status: options.status ?? statusFromSummary(summary),
       summary,
       tests: [...this.#tests],

@@ -185,7 +185,7 @@ const name = (value: string) => {
  * (blank is unset), then the CI provider's candidates, then git (project: the `origin` remote's
  * repository path; branch: the current one, none when detached; commit: HEAD), then the project is
  * the git top-level directory's name, else the working directory's, and the worker the host name.
- * Never throws.
+ * The shard: the runner's own (an override), else `PYTEST_PLATFORM_SHARD`, else the CI's. Never throws.
  */
 export function resolveIdentity(options: IdentityOptions = {}): RunIdentity {
   const env = options.env ?? process.env;
@@ -201,7 +201,7 @@ export function resolveIdentity(options: IdentityOptions = {}): RunIdentity {
   let commit = pick(overrides.commit, variables.commit, 'commit');
   const workerId = pick(overrides.workerId, variables.workerId, 'workerId');
   const buildId = pick(overrides.buildId, variables.buildId, 'buildId');
-  const shard = parseShard(present(overrides.shard)) ?? (provider ? providerShard(provider, env) : null);
+  const shard = parseShard(present(overrides.shard)) ?? parseShard(present(env[variables.shard])) ?? (provider ? providerShard(provider, env) : null);
 
   if (project === undefined || branch === undefined || commit === undefined) {
     const git = options.git !== undefined

@@ -71,6 +71,8 @@ export function markdownSummary(
     framework: string | null;
     summary: Summary;
     tests: readonly { nodeid: string; outcome: Outcome; message?: string | null }[];
+    /** Failed and error tests in all, when `tests` holds only the first of them (a page from the API). */
+    failuresTotal?: number;
   },
   options: { publicUrl: string | null },
 ): string {
@@ -89,7 +91,9 @@ export function markdownSummary(
     const message = firstLine(test.message);
     markdown += `| ${markdownText(cutText(test.nodeid, NODEID_CHARS))} | ${message === null ? '' : markdownText(cutText(message, MESSAGE_CHARS))} |\n`;
   }
-  if (failed.length > MAX_LISTED) markdown += `\n…and ${failed.length - MAX_LISTED} more failed tests.\n`;
+  const listed = Math.min(failed.length, MAX_LISTED);
+  const total = Math.max(run.failuresTotal ?? 0, failed.length);
+  if (total > listed) markdown += `\n…and ${total - listed} more failed tests.\n`;
   return markdown;
 }
 

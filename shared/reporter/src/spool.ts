@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseEntry } from '@pytest-platform/schema';
+import { parseEntry, wireJson } from '@pytest-platform/schema';
 import type { RunResult } from '@pytest-platform/schema';
 import type { Redis } from 'ioredis';
 
@@ -16,7 +16,7 @@ export async function spoolRun(dir: string, run: RunResult): Promise<string> {
   await mkdir(dir, { recursive: true });
   const final = path.join(dir, `${Date.now()}-${run.run_id}.json`);
   const temp = path.join(dir, `.${randomUUID()}.tmp`);
-  await writeFile(temp, JSON.stringify({ type: 'run', data: run }), { encoding: 'utf8', mode: 0o600 });
+  await writeFile(temp, wireJson({ type: 'run', data: run }), { encoding: 'utf8', mode: 0o600 });
   await rename(temp, final);
   return final;
 }
@@ -58,7 +58,8 @@ export async function flushSpool(redis: Redis, stream: string, dir: string): Pro
     try {
       const entry = JSON.parse(text) as { type?: unknown; data?: unknown };
       type = typeof entry.type === 'string' ? entry.type : undefined;
-      data = entry.data === undefined ? undefined : JSON.stringify(entry.data);
+      // Files spooled before lone surrogates were cleaned are sent cleaned.
+      data = entry.data === undefined ? undefined : wireJson(entry.data);
       const parsed = parseEntry(type, data);
       if (!parsed.ok) reason = parsed.reason;
     } catch (error) {

@@ -72,7 +72,7 @@ function newFailuresSection(comparison: RunComparison): string {
  */
 export async function summaryMarkdown(api: ApiTarget, runId: string, options: { publicUrl: string | null }): Promise<string> {
   const run = await getJson(api, `/results/${encodeURIComponent(runId)}`, RunDetailSchema, `the API at ${api.url} has no run ${runId}`);
-  let markdown = markdownSummary({ ...run, tests: run.failures }, options);
+  let markdown = markdownSummary({ ...run, tests: run.failures, failuresTotal: run.failures_total }, options);
   if (run.branch === null) return `${markdown}\n#### New failures\n\nThe run has no branch, so there is no previous run to compare it with.\n`;
   const previous = await previousRun(api, run, run.branch);
   if (previous === null) return `${markdown}\n#### New failures\n\nNo earlier run of branch ${markdownText(run.branch)} to compare with.\n`;

@@ -30,7 +30,8 @@ function fitTags(tags: readonly string[] | null | undefined): string[] {
   for (const tag of tags ?? []) {
     if (fitted.length >= limits.tagsPerTest) break;
     if (typeof tag !== 'string') continue;
-    let clean = cleanText(tag).replace(/\s+/g, ' ').trim().slice(0, limits.tagLength);
+    // `@smoke` (Playwright, Cypress/CTRF) and a `smoke` marker are one tag: `?tag=smoke` finds both.
+    let clean = cleanText(tag).replace(/\s+/g, ' ').trim().replace(/^@+/, '').slice(0, limits.tagLength);
     if (/[\uD800-\uDBFF]$/.test(clean)) clean = clean.slice(0, -1);
     clean = clean.trimEnd();
     if (clean !== '' && !fitted.includes(clean)) fitted.push(clean);

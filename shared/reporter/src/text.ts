@@ -1,12 +1,17 @@
+import { toWellFormedText } from '@pytest-platform/schema';
+
 // eslint-disable-next-line no-control-regex -- matching escape sequences is the point
 const ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 // C0 controls other than tab, LF and CR, plus DEL: not allowed in XML 1.0, noise in a report.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** Removes ANSI colour sequences and control characters a terminal or an XML file may carry. */
+/**
+ * Removes ANSI colour sequences and control characters a terminal or an XML file may carry, and
+ * writes a lone surrogate (half of a character, which no receiver takes) as U+FFFD.
+ */
 export function cleanText(text: string): string {
-  return text.replace(ANSI_ESCAPE, '').replace(CONTROL, '');
+  return toWellFormedText(text.replace(ANSI_ESCAPE, '').replace(CONTROL, ''));
 }
 
 /** The first non-blank line of `text`, trimmed; `null` when there is none. */

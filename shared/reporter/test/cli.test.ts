@@ -48,13 +48,14 @@ describe('pytest-platform CLI: what people expect of a command line', () => {
     expect(versioned.stdout.trim()).toBe(version);
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['import', 'run', 'flush', 'summary', 'digest']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['import', 'run', 'shard', 'flush', 'summary', 'digest']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   test('each command\'s --help shows its own options and an example', async () => {
     const cases: [string, string[]][] = [
       ['import', ['--run-per-file', '--strict', '--dry-run', '--project <name>', '$ pytest-platform import ']],
-      ['run', ['--junit <path>', '--run-per-file', '$ pytest-platform run ']],
+      ['run', ['--junit <path>', '--run-per-file', '--quarantine', '$ pytest-platform run ']],
+      ['shard', ['--by <what>', '--project <name>', '$ pytest-platform shard 2/4 ']],
       ['summary', ['--run <run_id>', '--api-url <url>', '$ pytest-platform summary --run ']],
       ['flush', ['$ PYTEST_PLATFORM_REDIS_URL=']],
     ];

@@ -64,6 +64,14 @@ describe('markdown rules the fixture does not reach', () => {
     expect(markdownSummary(run([{ nodeid: astral, outcome: 'failed' }]), { publicUrl: null })).toContain(`| ${'😀'.repeat(149)}… |  |`);
   });
 
+  test('a first page of failures from the API says how many more the run has, from failuresTotal', () => {
+    const failures = Array.from({ length: 100 }, (_, i) => ({ nodeid: `t${i}`, outcome: 'failed' as const }));
+    const markdown = markdownSummary({ ...run(failures), failuresTotal: 100_000 }, { publicUrl: null });
+    expect(markdown.match(/^\| t\d+ \|/gm)).toHaveLength(20);
+    expect(markdown).toContain('…and 99980 more failed tests.');
+    expect(markdownSummary(run(failures), { publicUrl: null })).toContain('…and 80 more failed tests.');
+  });
+
   test('the end line never ends in a slash-doubled url', () => {
     expect(endLine({ run_id: 'x', summary: emptySummary() }, { publicUrl: 'https://h///', spoolDir: null })).toBe('pytest-platform: run x · 0 failed, 0 passed, 0 skipped → https://h/runs/x');
   });

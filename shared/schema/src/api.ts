@@ -21,7 +21,23 @@ export const FailureSchema = TestResultSchema.extend({ outcome: OutcomeSchema.ex
 /** A failure of a run with `classification`: `new`, `recurring` or `flaky` (see `classifyFailure`). */
 export const ClassifiedFailureSchema = FailureSchema.extend({ classification: FailureClassificationSchema });
 
-export const RunDetailSchema = RunSchema.extend({ failures: z.array(ClassifiedFailureSchema) });
+/** A page of a run's failures, in test id order (the order the project first stored each test). */
+const failuresNextCursor = z.string().nullable().describe('Cursor of the next page of failures (`GET /results/{run_id}/failures?cursor=`); null when none are left.');
+
+/** A run with the first page of its failures; the rest is paged through `GET /results/{run_id}/failures`. */
+export const RunDetailSchema = RunSchema.extend({
+  failures: z.array(ClassifiedFailureSchema).describe('The first `failures_limit` failed and error tests.'),
+  failures_total: z.number().int().describe('Failed and error tests stored for the run.'),
+  failures_next_cursor: failuresNextCursor,
+});
+
+/** One page of a run's failures (`GET /results/{run_id}/failures`). */
+export const RunFailurePageSchema = z.object({
+  run_id: z.string(),
+  items: z.array(ClassifiedFailureSchema),
+  next_cursor: failuresNextCursor,
+  total: z.number().int().describe('Failed and error tests stored for the run.'),
+});
 
 export const RunPageSchema = z.object({ items: z.array(RunSchema), next_cursor: z.string().nullable() });
 
@@ -53,7 +69,7 @@ export const WorkerSchema = z.object({
   runs_24h: z.number().int(),
   pass_rate_24h: z.number().nullable(),
 });
-export const WorkersSchema = z.object({ items: z.array(WorkerSchema) });
+export const WorkersSchema = z.object({ items: z.array(WorkerSchema), next_cursor: z.string().nullable() });
 
 export const FailureStatSchema = z.object({
   nodeid: z.string(),
@@ -79,7 +95,9 @@ export const HealthSchema = z.object({
 
 export const errorCodes = [
   'invalid_body', 'invalid_query', 'invalid_json', 'payload_too_large', 'unsupported_media_type',
-  'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'unavailable', 'internal',
+  'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'run_id_taken', 'unavailable', 'internal',
+  // Answered by the HTTP server itself to a request it cannot parse or that arrives too slowly.
+  'bad_request', 'request_timeout', 'headers_too_large',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.enum(errorCodes), message: z.string() }) });
@@ -91,6 +109,7 @@ export type Run = z.infer<typeof RunSchema>;
 export type Failure = z.infer<typeof FailureSchema>;
 export type ClassifiedFailure = z.infer<typeof ClassifiedFailureSchema>;
 export type RunDetail = z.infer<typeof RunDetailSchema>;
+export type RunFailurePage = z.infer<typeof RunFailurePageSchema>;
 export type RunPage = z.infer<typeof RunPageSchema>;
 export type TrendPoint = z.infer<typeof TrendPointSchema>;
 export type Trend = z.infer<typeof TrendSchema>;
@@ -112,6 +131,8 @@ export const RunTestItemSchema = z.object({
   message: z.string().nullable(),
   /** The tags the test carried in this run; empty when none (and from an API older than tags). */
   tags: z.array(z.string()).default([]),
+  /** The test was quarantined when it ran (the reporter said so); false otherwise. */
+  quarantined: z.boolean().default(false),
 });
 export const RunTestItemsSchema = z.object({ run_id: z.string(), items: z.array(RunTestItemSchema) });
 export type RunTestItem = z.infer<typeof RunTestItemSchema>;

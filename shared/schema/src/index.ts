@@ -1,8 +1,9 @@
 export { limits, truncate } from './limits.js';
-export { ciProviders, booleanWords, reporterVariables } from './reporter-contract.js';
+export { isWellFormedText, toWellFormedText, wireJson } from './unicode.js';
+export { ciProviders, booleanWords, reporterVariables, redisKeys, redisKeyFor } from './reporter-contract.js';
 export type { CiProvider, IdentityCandidate, ShardSource } from './reporter-contract.js';
 export {
-  outcomes, runStatuses, OutcomeSchema, RunStatusSchema, TestResultSchema, SummarySchema, RunHeaderSchema, RunResultSchema,
+  outcomes, runStatuses, OutcomeSchema, RunStatusSchema, TestResultSchema, SummarySchema, RunHeaderSchema, RunResultSchema, runDates,
 } from './run-result.js';
 export type {
   Outcome, RunStatus, TestResult, TestResultInput, Summary, RunHeader, RunResult, RunResultInput,
@@ -15,12 +16,12 @@ export {
 export type { EntryType, RunStarted, RunTests, RunFinished, StreamEntry, ParsedEntry } from './stream-entry.js';
 export { runResultJsonSchema } from './json-schema.js';
 export {
-  StoredRunStatusSchema, RunSchema, FailureSchema, ClassifiedFailureSchema, RunDetailSchema, RunPageSchema, TrendPointSchema, TrendSchema,
+  StoredRunStatusSchema, RunSchema, FailureSchema, ClassifiedFailureSchema, RunDetailSchema, RunFailurePageSchema, RunPageSchema, TrendPointSchema, TrendSchema,
   workerStatuses, WorkerSchema, WorkersSchema, FailureStatSchema, FailureStatsSchema, HealthSchema,
   errorCodes, ErrorBodySchema, AcceptedSchema, RunTestItemSchema, RunTestItemsSchema,
 } from './api.js';
 export type {
-  StoredRunStatus, Run, Failure, ClassifiedFailure, RunDetail, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
+  StoredRunStatus, Run, Failure, ClassifiedFailure, RunDetail, RunFailurePage, RunPage, TrendPoint, Trend, WorkerStatus, Worker, Workers,
   FailureStat, FailureStats, Health, ErrorCode, ErrorBody, Accepted, RunTestItem, RunTestItems,
 } from './api.js';
 export { failureClassifications, flakyKinds } from './test-labels.js';
@@ -41,7 +42,9 @@ export type {
 export { parseQueryString, formatQueryString } from './http/query-string.js';
 export type { RawQuery } from './http/query-string.js';
 export { apiRoutes } from './http/api-routes.js';
-export { postResultRoute, listResultsRoute, getResultRoute, listResultTestsRoute, MAX_NODEIDS } from './http/results.js';
+export {
+  postResultRoute, listResultsRoute, getResultRoute, listResultFailuresRoute, listResultTestsRoute, MAX_NODEIDS, MAX_FAILURES_PAGE,
+} from './http/results.js';
 export { listBuildsRoute, getBuildRoute } from './http/builds.js';
 export { getTrendRoute } from './http/trend.js';
 export { listWorkersRoute } from './http/workers.js';
@@ -54,3 +57,11 @@ export type { Projects } from './http/projects.js';
 export { getHealthRoute, getLivenessRoute, LivenessSchema } from './http/health.js';
 export type { Liveness } from './http/health.js';
 export { getOpenApiRoute, getDocsRoute } from './http/docs.js';
+export { getQuarantineRoute, putQuarantineRoute, deleteQuarantineRoute } from './http/quarantine.js';
+export {
+  quarantineActors, QUARANTINE_REASON_LENGTH, QuarantineEntrySchema, QuarantineChangeSchema, PublishedQuarantineSchema, PublishedDurationsSchema,
+  QUARANTINE_EVENT, quarantineEventFields, parseQuarantineEvent,
+} from './quarantine.js';
+export type {
+  QuarantineActor, QuarantineAction, QuarantineEntry, QuarantineChange, QuarantineList, QuarantineChanged, PublishedQuarantine, PublishedDurations,
+} from './quarantine.js';

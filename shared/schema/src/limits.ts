@@ -38,9 +38,15 @@ export const limits: Readonly<{
   entryBytes: number;
 }> = Object.freeze({ ...contract.limits });
 
-/** Cuts `text` to at most `max` characters, marking the cut so a reader knows something is missing. */
+/**
+ * Cuts `text` to at most `max` characters, marking the cut so a reader knows something is missing;
+ * never between the two halves of a surrogate pair.
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   const marker = '\n… [truncated]';
-  return text.slice(0, Math.max(0, max - marker.length)) + marker;
+  let end = Math.max(0, max - marker.length);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return text.slice(0, end) + marker;
 }

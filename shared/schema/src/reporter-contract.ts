@@ -40,3 +40,18 @@ export const booleanWords: Readonly<{ true: readonly string[]; false: readonly s
 
 /** The variables every reporter reads, by purpose; a list is in order of precedence. */
 export const reporterVariables = contract.variables;
+
+/**
+ * Where the platform publishes what reporters read at session start (`{stream}`, `{project}` filled in by {@link redisKeyFor}),
+ * and `durationsSnapshot`, the copy of the durations the shards of one build (`{build}`) split by.
+ */
+export const redisKeys: Readonly<{ quarantine: string; durations: string; durationsSnapshot: string }> = {
+  quarantine: contract.redisKeys.quarantine, durations: contract.redisKeys.durations, durationsSnapshot: contract.redisKeys.durationsSnapshot,
+};
+
+/** The Redis key of `kind` for `project` on the results stream `stream` (and, for `durationsSnapshot`, the build `build`). */
+export function redisKeyFor(kind: 'quarantine' | 'durations' | 'durationsSnapshot', stream: string, project: string, build = ''): string {
+  const values: Record<string, string> = { stream, project, build };
+  // One pass with a function: a project named `a$&b` or `{build}` is put in as it is.
+  return redisKeys[kind].replace(/\{(stream|project|build)\}/g, (_whole, name: string) => values[name] ?? '');
+}

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { limits } from './limits.js';
+import { isWellFormedText } from './unicode.js';
 
 export const outcomes = ['passed', 'failed', 'skipped', 'error', 'xfailed', 'xpassed'] as const;
 export const runStatuses = ['passed', 'failed', 'error', 'interrupted'] as const;
 
-const text = (max: number) => z.string().max(max, { message: `at most ${max} characters` });
+const wellFormed = { message: 'not well-formed Unicode (a lone UTF-16 surrogate)' };
+const text = (max: number) => z.string().max(max, { message: `at most ${max} characters` }).refine(isWellFormedText, wellFormed);
 const nullableText = (max: number) => text(max).nullable().default(null);
 const count = z.number().int().nonnegative();
 const seconds = z.number().nonnegative().finite();
@@ -27,6 +29,8 @@ export const TestResultSchema = z.object({
     .array(text(limits.tagLength).min(1, { message: 'must not be empty' }))
     .max(limits.tagsPerTest, { message: `at most ${limits.tagsPerTest} tags` })
     .optional(),
+  /** The test was quarantined when it ran: its failure did not fail the run's command. */
+  quarantined: z.boolean().optional(),
 });
 
 export const SummarySchema = z.object({
@@ -67,7 +71,7 @@ export const RunHeaderSchema = z.object({
     .nullable()
     .default(null),
   environment: z
-    .record(z.string().max(limits.nameLength), text(limits.environmentValueLength))
+    .record(text(limits.nameLength), text(limits.environmentValueLength))
     .refine((env) => Object.keys(env).length <= limits.environmentKeys, {
       message: `at most ${limits.environmentKeys} keys`,
     })
@@ -85,6 +89,35 @@ const uniqueNodeids = (tests: readonly { nodeid: string }[], ctx: z.RefinementCt
   }
 };
 
+/** What dates a receiver takes: none before 2000-01-01, none more than a day ahead of its own clock. */
+export const runDates: Readonly<{ earliest: number; aheadMs: number }> = Object.freeze({ earliest: Date.UTC(2000, 0, 1), aheadMs: 86_400_000 });
+
+/** `iso` in ms when it is a plausible date for a run received now; an issue at `field` otherwise. */
+function plausibleDate(iso: string, field: string, ctx: z.RefinementCtx): number | null {
+  const ms = Date.parse(iso);
+  const now = Date.now();
+  let problem: string | null = null;
+  if (!Number.isFinite(ms)) problem = 'not a date';
+  else if (ms < runDates.earliest) problem = 'before 2000-01-01T00:00:00Z';
+  else if (ms > now + runDates.aheadMs) problem = `more than one day ahead of the receiver's clock (${new Date(now).toISOString()})`;
+  if (problem === null) return ms;
+  ctx.addIssue({ code: 'custom', path: [field], message: problem, input: iso });
+  return null;
+}
+
+/**
+ * Refines an entry's dates: each plausible (from 2000 to one day ahead of the receiver's clock) and
+ * `finished_at` not before `started_at`. Applied to what producers send, not to stored runs.
+ */
+export function checkRunDates(run: { started_at: string; finished_at?: string | null }, ctx: z.RefinementCtx): void {
+  const start = plausibleDate(run.started_at, 'started_at', ctx);
+  if (run.finished_at === null || run.finished_at === undefined) return;
+  const end = plausibleDate(run.finished_at, 'finished_at', ctx);
+  if (start !== null && end !== null && end < start) {
+    ctx.addIssue({ code: 'custom', path: ['finished_at'], message: `before started_at (${run.started_at})`, input: run.finished_at });
+  }
+}
+
 export const RunResultSchema = RunHeaderSchema.extend({
   finished_at: timestamp.nullable().default(null),
   duration: seconds.nullable().default(null),
@@ -95,7 +128,7 @@ export const RunResultSchema = RunHeaderSchema.extend({
     .max(limits.testsPerRun, { message: `at most ${limits.testsPerRun} tests per run` })
     .superRefine(uniqueNodeids)
     .default([]),
-});
+}).superRefine(checkRunDates);
 
 export type Outcome = z.infer<typeof OutcomeSchema>;
 export type RunStatus = z.infer<typeof RunStatusSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limits } from './limits.js';
-import { RunHeaderSchema, RunResultSchema, RunStatusSchema, SummarySchema, TestResultSchema } from './run-result.js';
+import { toWellFormedText } from './unicode.js';
+import { checkRunDates, RunHeaderSchema, RunResultSchema, RunStatusSchema, SummarySchema, TestResultSchema } from './run-result.js';
 
 /** Default stream names; `RESULTS_STREAM` overrides the base and the others follow it. */
 export const DEFAULT_RESULTS_STREAM = 'pytest-platform:results';
@@ -16,18 +17,18 @@ export const INGEST_GROUP = 'ingest';
 export const entryTypes = ['run', 'run.started', 'run.tests', 'run.finished'] as const;
 export type EntryType = (typeof entryTypes)[number];
 
-export const RunStartedSchema = RunHeaderSchema;
+export const RunStartedSchema = RunHeaderSchema.superRefine(checkRunDates);
 export const RunTestsSchema = RunHeaderSchema.extend({
   /** Position of the batch in the run, from 0; informational (ingest is order-independent). */
   seq: z.number().int().nonnegative().default(0),
   tests: z.array(TestResultSchema).min(1).max(limits.testsPerBatch, { message: `at most ${limits.testsPerBatch} tests per batch` }),
-});
+}).superRefine(checkRunDates);
 export const RunFinishedSchema = RunHeaderSchema.extend({
   finished_at: z.iso.datetime({ offset: true }),
   duration: z.number().nonnegative().finite().nullable().default(null),
   status: RunStatusSchema,
   summary: SummarySchema.optional(),
-});
+}).superRefine(checkRunDates);
 
 export const entrySchemas = {
   run: RunResultSchema,
@@ -51,8 +52,10 @@ export type ParsedEntry = { ok: true; entry: StreamEntry } | { ok: false; reason
 /** Turns zod issues into one line: `tests.3.outcome: Invalid option…; project: must not be empty`. */
 export function describeIssues(error: z.ZodError, max = 5): string {
   const parts = error.issues.slice(0, max).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
+    const path = toWellFormedText(issue.path.map(String).join('.'));
+    // A record's key that fails its rule: the key's own rule says why.
+    const message = issue.code === 'invalid_key' && issue.issues[0] ? `key: ${issue.issues[0].message}` : issue.message;
+    return path ? `${path}: ${message}` : message;
   });
   const more = error.issues.length > max ? ` (+${error.issues.length - max} more)` : '';
   return parts.join('; ') + more;

@@ -17,5 +17,7 @@ interface RouteContext {
 export interface Route {
   methods: readonly string[];
   path: RegExp;
+  /** A page for people: HTML, and HTTP Basic accepted besides a bearer token (so a browser can sign in). @defaultValue false */
+  page?: boolean;
   handle(req: IncomingMessage, res: ServerResponse, context: RouteContext): Promise<void>;
 }

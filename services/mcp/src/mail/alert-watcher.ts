@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { streamNames, type RunDetail } from '@pytest-platform/schema';
+import { MAX_FAILURES_PAGE, parseQuarantineEvent, streamNames, type QuarantineChange, type RunDetail } from '@pytest-platform/schema';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ApiClient } from '../api-client.js';
@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { MailConfig } from './mail-config.js';
 import type { AlertData, AlertTest } from './email-alert.js';
 import { ALERTS_GROUP, alertJobId, mailKeys } from './mail-keys.js';
+import { QuarantineChanges } from './quarantine-changes.js';
 
 /** How long a run's decision is remembered (a redelivered event within it decides the same). */
 const DECISION_TTL_SECONDS = 7 * 86_400;
@@ -51,12 +52,15 @@ export interface AlertWatcherDeps {
   blocking: Redis;
   queue: Queue;
   logger: Logger;
+  /** `PUBLIC_URL`: the alert links to the run and test pages; unset: no links. */
+  publicUrl: string | undefined;
 }
 
 /**
  * Reads `<stream>:events` in the `alerts` consumer group and queues one alert per finished run on a
  * watched branch in which tests newly failed. Events are acknowledged after the decision and the
- * job are stored; an event whose handling failed stays pending and is claimed again.
+ * job are stored; an event whose handling failed stays pending and is claimed again. Quarantine
+ * changes (`quarantine.changed`) are kept per project until the project's next alert names them.
  */
 export class AlertWatcher {
   readonly #deps: AlertWatcherDeps;
@@ -65,10 +69,12 @@ export class AlertWatcher {
   #closed = false;
   #loop: Promise<void> | null = null;
   #lastClaim = 0;
+  readonly #quarantine: QuarantineChanges;
 
   constructor(deps: AlertWatcherDeps) {
     this.#deps = deps;
     this.#events = streamNames(deps.config.resultsStream).events;
+    this.#quarantine = new QuarantineChanges(deps.redis, deps.config.queuePrefix);
   }
 
   /** Creates the group (at the end of the stream: history is never alerted on) and starts reading. */
@@ -115,7 +121,7 @@ export class AlertWatcher {
     for (const [id, fields] of entries) {
       if (!fields) continue;
       try {
-        await this.#handle(fieldMap(fields));
+        await this.#handle(fieldMap(fields), id);
         await this.#deps.redis.xack(this.#events, ALERTS_GROUP, id);
       } catch (error) {
         this.#deps.logger.warn({ err: error, event: id }, 'alerts: could not judge a run; it stays pending and is retried');
@@ -123,13 +129,17 @@ export class AlertWatcher {
     }
   }
 
-  async #handle(event: Map<string, string>): Promise<void> {
-    const { config, api, redis, queue, logger } = this.#deps;
+  async #handle(event: Map<string, string>, id: string): Promise<void> {
+    const { config, api, redis, queue, logger, publicUrl } = this.#deps;
+    const change = parseQuarantineEvent(event);
+    if (change) return this.#quarantine.record(id, change);
     if (event.get('type') !== 'run.stored' || event.get('finished') !== '1') return;
     const branch = event.get('branch') ?? '';
     const runId = event.get('run_id') ?? '';
     if (!branch || !config.alertBranches.includes(branch) || !runId) return;
-    const run = await api.run(runId);
+    // The first page of the API's largest size: a run failing thousands of tests alerts on its first
+    // failures; tests alerted before and failing beyond them are not taken for recovered (they did not pass).
+    const run = await api.run(runId, { failuresLimit: MAX_FAILURES_PAGE });
     if (!run) {
       logger.warn({ run_id: runId }, 'alerts: the API does not know an announced run');
       return;
@@ -150,11 +160,13 @@ export class AlertWatcher {
       const f = failing.get(nodeid);
       return { nodeid, outcome: f?.outcome ?? 'failed', message: f?.message ?? null };
     });
-    await queue.add('alert', alertData(run, branch, tests, config.publicUrl), { jobId: alertJobId(runId) });
+    const quarantine = await this.#quarantine.pending(run.project);
+    await queue.add('alert', alertData(run, branch, tests, publicUrl, quarantine.changes), { jobId: alertJobId(runId) });
+    await this.#quarantine.drop(run.project, quarantine.read);
   }
 }
 
-function alertData(run: RunDetail, branch: string, tests: AlertTest[], publicUrl: string | undefined): AlertData {
+function alertData(run: RunDetail, branch: string, tests: AlertTest[], publicUrl: string | undefined, quarantine: QuarantineChange[]): AlertData {
   const ciUrl = run.environment?.ci_url;
   return {
     project: run.project,
@@ -165,6 +177,7 @@ function alertData(run: RunDetail, branch: string, tests: AlertTest[], publicUrl
     started_at: run.started_at,
     ci_url: typeof ciUrl === 'string' && /^https?:\/\//.test(ciUrl) ? ciUrl : null,
     tests,
-    reportUrl: publicUrl ? `${publicUrl}/reports/${encodeURIComponent(run.project)}.html?branch=${encodeURIComponent(branch)}` : null,
+    publicUrl: publicUrl ?? null,
+    quarantine,
   };
 }

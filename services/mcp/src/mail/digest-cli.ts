@@ -74,7 +74,7 @@ export async function digestMain(argv: readonly string[], env: NodeJS.ProcessEnv
     }
     if (values.preview !== undefined) {
       const project = projects[0] as string;
-      const email = await renderDigestEmail(await loadDigestData(api, { project, publicUrl: config.mail.publicUrl }));
+      const email = await renderDigestEmail(await loadDigestData(api, { project, publicUrl: config.publicUrl }));
       const file = path.resolve(values.preview);
       const textFile = file.replace(/\.html?$/i, '') + '.txt';
       mkdirSync(path.dirname(file), { recursive: true });
@@ -88,7 +88,7 @@ export async function digestMain(argv: readonly string[], env: NodeJS.ProcessEnv
     const mailer = createMailer(config.mail, logger);
     try {
       const jobId = `cli-${randomUUID()}`;
-      const result = await runDigest({ config: config.mail, api, redis, mailer, logger }, jobId, { projects });
+      const result = await runDigest({ config: config.mail, api, redis, mailer, logger, publicUrl: config.publicUrl }, jobId, { projects });
       const how = mailer.logOnly ? 'logged (SMTP_URL is unset)' : 'sent';
       process.stdout.write(`${result.sent} digest message(s) ${how} for ${projects.join(', ')}\n`);
       return 0;

@@ -1,4 +1,4 @@
-import type { FailureStat, Run, TrendPoint, Worker } from '@pytest-platform/schema';
+import { getQuarantineRoute, type FailureStat, type QuarantineChange, type QuarantineEntry, type Run, type TrendPoint, type Worker } from '@pytest-platform/schema';
 import type { ApiClient } from '../api-client.js';
 
 const DAY_MS = 86_400_000;
@@ -35,8 +35,12 @@ export interface DigestData {
   topFailures: FailureStat[];
   /** Workers of the project last seen in the period and offline now. */
   offlineWorkers: Worker[];
-  /** The HTML report, when `PUBLIC_URL` is set. */
-  reportUrl: string | null;
+  /** The project's quarantined tests now. */
+  quarantine: QuarantineEntry[];
+  /** Quarantines and releases of the period, oldest first. */
+  quarantineChanges: QuarantineChange[];
+  /** `PUBLIC_URL`: the digest links to the project, its report and each test's page; `null`: no links. */
+  publicUrl: string | null;
 }
 
 export interface DigestQuery {
@@ -48,7 +52,7 @@ export interface DigestQuery {
   publicUrl?: string | undefined;
 }
 
-const digestLimits = { trend: 14, newFailures: 10, topFailures: 5, stats: 500 } as const;
+const digestLimits = { trend: 14, newFailures: 10, topFailures: 5, stats: 500, quarantineHistory: 200 } as const;
 
 /** Days since the last digest (at least 1, at most 31), so Monday's digest covers the weekend. */
 export function digestDays(lastSentAt: number | null, now = Date.now()): number {
@@ -89,7 +93,7 @@ export async function loadDigestData(api: ApiClient, query: DigestQuery): Promis
   const days = query.days ?? 1;
   const until = query.now ?? Date.now();
   const since = until - days * DAY_MS;
-  const [current, previous, trend, stats, statsDouble, workers] = await Promise.all([
+  const [current, previous, trend, stats, statsDouble, workers, quarantine] = await Promise.all([
     runsBetween(api, query.project, since, until),
     runsBetween(api, query.project, since - days * DAY_MS, since),
     api.trend({ project: query.project, limit: digestLimits.trend }),
@@ -97,6 +101,7 @@ export async function loadDigestData(api: ApiClient, query: DigestQuery): Promis
     api.failureStats({ project: query.project, since: new Date(since).toISOString(), limit: digestLimits.stats }),
     api.failureStats({ project: query.project, since: new Date(since - days * DAY_MS).toISOString(), limit: digestLimits.stats }),
     api.workers(),
+    api.call(getQuarantineRoute, { query: { project: query.project, history: true, limit: digestLimits.quarantineHistory } }),
   ]);
   const before = new Map(statsDouble.items.map((item) => [item.nodeid, item.failures]));
   const newFailures = stats.items.filter((item) => (before.get(item.nodeid) ?? item.failures) <= item.failures);
@@ -115,6 +120,8 @@ export async function loadDigestData(api: ApiClient, query: DigestQuery): Promis
     newFailures,
     topFailures: stats.items.slice(0, digestLimits.topFailures),
     offlineWorkers: workers.items.filter((w) => w.status === 'offline' && w.project === query.project && Date.parse(w.last_seen) >= since),
-    reportUrl: query.publicUrl ? `${query.publicUrl}/reports/${encodeURIComponent(query.project)}.html` : null,
+    publicUrl: query.publicUrl ?? null,
+    quarantine: quarantine.items,
+    quarantineChanges: (quarantine.history ?? []).filter((c) => Date.parse(c.at) >= since && Date.parse(c.at) < until).reverse(),
   };
 }

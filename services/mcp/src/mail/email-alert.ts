@@ -1,7 +1,10 @@
+import type { QuarantineChange } from '@pytest-platform/schema';
 import { html, httpUrl } from '../render/escape.js';
+import { publicLinks } from '../render/links.js';
 import type { RenderedEmail } from './email-digest.js';
 import { formatTime } from '../render/format.js';
 import { compileMjml, EMAIL_HEAD, textHeading } from './mjml.js';
+import { quarantineChangesMjml, quarantineChangesText } from './quarantine-mail.js';
 
 /** One test that newly failed. */
 export interface AlertTest {
@@ -21,8 +24,10 @@ export interface AlertData {
   /** `environment.ci_url` of the run, when the worker sent one. */
   ci_url: string | null;
   tests: AlertTest[];
-  /** The HTML report of the project and branch, when `PUBLIC_URL` is set. */
-  reportUrl: string | null;
+  /** `PUBLIC_URL`: the alert links to the run's page, each test's page and the report; `null`: no links. */
+  publicUrl: string | null;
+  /** Quarantine changes of the project since its previous alert, oldest first. */
+  quarantine?: QuarantineChange[] | undefined;
 }
 
 /** Tests listed in one alert; the rest are counted. */
@@ -33,10 +38,13 @@ const firstLine = (text: string | null) => (text ?? '').split('\n')[0] ?? '';
 function alertMjml(data: AlertData): string {
   const shown = data.tests.slice(0, ALERT_MAX_TESTS);
   const more = data.tests.length - shown.length;
-  const fact = (label: string, value: string | null) =>
+  const pages = publicLinks(data.publicUrl);
+  const fact = (label: string, value: unknown) =>
     html`<tr><td width="90" class="muted" style="padding:3px 8px 3px 0;vertical-align:top">${label}</td><td class="nodeid" style="padding:3px 0">${value ?? '–'}</td></tr>`;
+  const linked = (href: string | undefined, text: string) => (href ? html`<a href="${href}" style="color:#0969da">${text}</a>` : text);
   const links = [
-    data.reportUrl ? html`<mj-button href="${data.reportUrl}" background-color="#1f6feb" color="#ffffff" font-size="14px" border-radius="6px" padding="12px 24px 4px">Open the report</mj-button>` : '',
+    pages ? html`<mj-button href="${pages.run(data.run_id)}" background-color="#1f6feb" color="#ffffff" font-size="14px" border-radius="6px" padding="12px 24px 4px">Open the run</mj-button>` : '',
+    pages ? html`<mj-text align="center" padding="8px 24px 0"><a href="${pages.report(data.project, data.branch)}" style="color:#0969da">Open the report</a></mj-text>` : '',
     httpUrl(data.ci_url) ? html`<mj-text align="center" padding="8px 24px"><a href="${httpUrl(data.ci_url)}" style="color:#0969da">Open the CI run</a></mj-text>` : '',
   ];
   const body = html`
@@ -50,7 +58,7 @@ function alertMjml(data: AlertData): string {
     <mj-section>
       <mj-column>
         <mj-table>
-          ${fact('Project', data.project)}${fact('Branch', data.branch)}${fact('Commit', data.commit)}${fact('Worker', data.worker_id)}${fact('Run', data.run_id)}${fact('Started', formatTime(data.started_at))}
+          ${fact('Project', data.project)}${fact('Branch', data.branch)}${fact('Commit', data.commit)}${fact('Worker', data.worker_id)}${fact('Run', linked(pages?.run(data.run_id), data.run_id))}${fact('Started', formatTime(data.started_at))}
         </mj-table>
       </mj-column>
     </mj-section>
@@ -58,13 +66,13 @@ function alertMjml(data: AlertData): string {
       <mj-column>
         <mj-text font-size="16px" font-weight="700" padding="8px 24px 4px">Newly failing</mj-text>
         <mj-table>${shown.map(
-          (t) => html`<tr><td style="padding:6px 0;border-bottom:1px solid #eaeef2"><div class="nodeid">${t.nodeid}</div>${
+          (t) => html`<tr><td style="padding:6px 0;border-bottom:1px solid #eaeef2"><div class="nodeid">${linked(pages?.test(data.project, t.nodeid), t.nodeid)}</div>${
             t.message ? html`<div class="msg">${firstLine(t.message)}</div>` : html`<div class="muted" style="font-size:12px">${t.outcome}</div>`
           }</td></tr>`,
         )}</mj-table>
         ${more > 0 ? html`<mj-text css-class="muted">and ${more} more</mj-text>` : ''}
       </mj-column>
-    </mj-section>
+    </mj-section>${quarantineChangesMjml(`Quarantine changes in ${data.project}`, data.quarantine ?? [])}
     <mj-section>
       <mj-column>${links}</mj-column>
     </mj-section>
@@ -85,6 +93,7 @@ function alertMjml(data: AlertData): string {
 
 function alertText(data: AlertData): string {
   const shown = data.tests.slice(0, ALERT_MAX_TESTS);
+  const pages = publicLinks(data.publicUrl);
   const lines = [
     `pytest-platform: ${data.tests.length} test(s) newly failing on ${data.project}@${data.branch}`,
     '',
@@ -96,10 +105,11 @@ function alertText(data: AlertData): string {
     `Started: ${formatTime(data.started_at)}`,
     '',
     textHeading('Newly failing'),
-    ...shown.flatMap((t) => [`- ${t.nodeid}`, `  ${t.message ? firstLine(t.message) : t.outcome}`]),
+    ...shown.flatMap((t) => [`- ${t.nodeid}`, `  ${t.message ? firstLine(t.message) : t.outcome}`, ...(pages ? [`  ${pages.test(data.project, t.nodeid)}`] : [])]),
   ];
   if (data.tests.length > shown.length) lines.push(`and ${data.tests.length - shown.length} more`);
-  if (data.reportUrl) lines.push('', `Report: ${data.reportUrl}`);
+  lines.push(...quarantineChangesText(`Quarantine changes in ${data.project}`, data.quarantine ?? []));
+  if (pages) lines.push('', `Run page: ${pages.run(data.run_id)}`, `Report: ${pages.report(data.project, data.branch)}`);
   if (data.ci_url) lines.push(`CI run: ${data.ci_url}`);
   return `${lines.join('\n')}\n`;
 }

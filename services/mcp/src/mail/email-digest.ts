@@ -1,7 +1,9 @@
 import type { DigestData } from './digest-data.js';
 import { html, type Raw } from '../render/escape.js';
 import { formatDay, formatPercent, formatTime } from '../render/format.js';
+import { publicLinks, type PageLinks } from '../render/links.js';
 import { compileMjml, EMAIL_HEAD, textHeading } from './mjml.js';
+import { quarantineMjml, quarantineText } from './quarantine-mail.js';
 
 /** A rendered e-mail: subject, HTML part and plain-text part. */
 export interface RenderedEmail {
@@ -47,9 +49,11 @@ function trendTable(data: DigestData): Raw {
   return html`<mj-table>${rows}</mj-table>`;
 }
 
-function failureRows(items: DigestData['newFailures'], withCounts: boolean): Raw {
+function failureRows(items: DigestData['newFailures'], withCounts: boolean, pages: PageLinks | null): Raw {
   return html`<mj-table>${items.map(
-    (f) => html`<tr><td style="padding:6px 0;border-bottom:1px solid #eaeef2"><div class="nodeid">${f.nodeid}</div>${
+    (f) => html`<tr><td style="padding:6px 0;border-bottom:1px solid #eaeef2"><div class="nodeid">${
+      pages ? html`<a href="${pages.test(f.project, f.nodeid)}" style="color:#0969da">${f.nodeid}</a>` : f.nodeid
+    }</div>${
       f.last_message ? html`<div class="msg">${firstLine(f.last_message)}</div>` : ''
     }${withCounts ? html`<div class="muted" style="font-size:12px">failed ${f.failures} of ${f.runs} runs (${formatPercent(f.failure_rate)})</div>` : ''}</td></tr>`,
   )}</mj-table>`;
@@ -57,6 +61,7 @@ function failureRows(items: DigestData['newFailures'], withCounts: boolean): Raw
 
 function digestMjml(data: DigestData): string {
   const { current } = data;
+  const pages = publicLinks(data.publicUrl);
   const change = data.passRateChange;
   const changeColour = change === null || Math.abs(change) < 0.0005 ? '#59636e' : change > 0 ? GREEN : RED;
   const kpi = (label: string, value: string, note: Raw | string = '') => html`
@@ -90,32 +95,34 @@ function digestMjml(data: DigestData): string {
     <mj-section>
       <mj-column>
         <mj-text font-size="16px" font-weight="700" padding="8px 24px 4px">New failures (${data.newFailures.length})</mj-text>
-        ${data.newFailures.length === 0 ? html`<mj-text css-class="muted">No test started failing in this period.</mj-text>` : failureRows(data.newFailures.slice(0, 10), false)}
+        ${data.newFailures.length === 0 ? html`<mj-text css-class="muted">No test started failing in this period.</mj-text>` : failureRows(data.newFailures.slice(0, 10), false, pages)}
       </mj-column>
     </mj-section>`);
   sections.push(html`
     <mj-section>
       <mj-column>
         <mj-text font-size="16px" font-weight="700" padding="8px 24px 4px">Most frequent failures</mj-text>
-        ${data.topFailures.length === 0 ? html`<mj-text css-class="muted">No failures in this period.</mj-text>` : failureRows(data.topFailures, true)}
+        ${data.topFailures.length === 0 ? html`<mj-text css-class="muted">No failures in this period.</mj-text>` : failureRows(data.topFailures, true, pages)}
       </mj-column>
     </mj-section>`);
+  sections.push(quarantineMjml(data.quarantine, data.quarantineChanges));
   if (data.offlineWorkers.length > 0) {
     sections.push(html`
     <mj-section>
       <mj-column>
         <mj-text font-size="16px" font-weight="700" padding="8px 24px 4px">Workers gone offline</mj-text>
         <mj-table>${data.offlineWorkers.map(
-          (w) => html`<tr><td style="padding:4px 0" class="nodeid">${w.worker_id}</td><td align="right" class="muted" style="padding:4px 0">last seen ${formatTime(w.last_seen)}</td></tr>`,
+          (w) => html`<tr><td style="padding:4px 0" class="nodeid">${pages ? html`<a href="${pages.workers(w.worker_id)}" style="color:#0969da">${w.worker_id}</a>` : w.worker_id}</td><td align="right" class="muted" style="padding:4px 0">last seen ${formatTime(w.last_seen)}</td></tr>`,
         )}</mj-table>
       </mj-column>
     </mj-section>`);
   }
-  if (data.reportUrl) {
+  if (pages) {
     sections.push(html`
     <mj-section>
       <mj-column>
-        <mj-button href="${data.reportUrl}" background-color="#1f6feb" color="#ffffff" font-size="14px" border-radius="6px" padding="12px 24px">Open the HTML report</mj-button>
+        <mj-button href="${pages.project(data.project)}" background-color="#1f6feb" color="#ffffff" font-size="14px" border-radius="6px" padding="12px 24px 4px">Open the project</mj-button>
+        <mj-text align="center" padding="8px 24px"><a href="${pages.report(data.project)}" style="color:#0969da">Open the HTML report</a></mj-text>
       </mj-column>
     </mj-section>`);
   }
@@ -137,6 +144,7 @@ function digestMjml(data: DigestData): string {
 
 function digestText(data: DigestData): string {
   const { current } = data;
+  const pages = publicLinks(data.publicUrl);
   const lines = [
     `pytest-platform digest: ${data.project}`,
     `Period: ${periodLabel(data)}`,
@@ -149,15 +157,18 @@ function digestText(data: DigestData): string {
     ...data.trend.map((p) => `${formatDay(p.started_at).padEnd(7)} ${'#'.repeat(Math.round((p.pass_rate ?? 0) * 20)).padEnd(20, '.')} ${formatPercent(p.pass_rate)}`),
     '',
     textHeading(`New failures (${data.newFailures.length})`),
-    ...(data.newFailures.length === 0 ? ['none'] : data.newFailures.slice(0, 10).flatMap((f) => [`- ${f.nodeid}`, ...(f.last_message ? [`  ${firstLine(f.last_message)}`] : [])])),
+    ...(data.newFailures.length === 0 ? ['none'] : data.newFailures.slice(0, 10).flatMap((f) => [
+      `- ${f.nodeid}`, ...(f.last_message ? [`  ${firstLine(f.last_message)}`] : []), ...(pages ? [`  ${pages.test(f.project, f.nodeid)}`] : []),
+    ])),
     '',
     textHeading('Most frequent failures'),
     ...(data.topFailures.length === 0 ? ['none'] : data.topFailures.map((f) => `- ${f.nodeid}: failed ${f.failures} of ${f.runs} runs (${formatPercent(f.failure_rate)})`)),
+    ...quarantineText(data.quarantine, data.quarantineChanges),
   ];
   if (data.offlineWorkers.length > 0) {
     lines.push('', textHeading('Workers gone offline'), ...data.offlineWorkers.map((w) => `- ${w.worker_id} (last seen ${formatTime(w.last_seen)})`));
   }
-  if (data.reportUrl) lines.push('', `HTML report: ${data.reportUrl}`);
+  if (pages) lines.push('', `Project page: ${pages.project(data.project)}`, `HTML report: ${pages.report(data.project)}`);
   return `${lines.join('\n')}\n`;
 }
 

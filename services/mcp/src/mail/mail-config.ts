@@ -3,7 +3,7 @@ import type { Values } from '@pytest-platform/config';
 /** The variables the e-mail digest and alerts read (each parsed by its rule in `@pytest-platform/config`). */
 export const mailVariables = [
   'REDIS_URL', 'RESULTS_STREAM', 'QUEUE_PREFIX', 'SMTP_URL', 'MAIL_FROM', 'DIGEST_TO', 'ALERT_TO', 'DIGEST_CRON', 'DIGEST_TZ',
-  'DIGEST_PROJECTS', 'DIGEST_ENABLED', 'ALERTS_ENABLED', 'ALERT_BRANCHES', 'PUBLIC_URL', 'MAIL_ATTEMPTS', 'MAIL_BACKOFF_MS',
+  'DIGEST_PROJECTS', 'DIGEST_ENABLED', 'ALERTS_ENABLED', 'ALERT_BRANCHES', 'MAIL_ATTEMPTS', 'MAIL_BACKOFF_MS',
 ] as const;
 
 type MailEnv = Values<(typeof mailVariables)[number]>;
@@ -36,8 +36,6 @@ export interface MailConfig {
   alertsEnabled: boolean;
   /** @defaultValue `main` (`ALERT_BRANCHES`, comma-separated) */
   alertBranches: string[];
-  /** Base URL of this service as readers reach it, for report links (`PUBLIC_URL`). */
-  publicUrl: string | undefined;
   /** Tries per mail job. @defaultValue 8 (`MAIL_ATTEMPTS`) */
   attempts: number;
   /** First retry delay, doubling each time. @defaultValue 30000 (`MAIL_BACKOFF_MS`) */
@@ -60,7 +58,6 @@ export function mailSettings(e: MailEnv): MailConfig {
     digestEnabled: e.DIGEST_ENABLED ?? (Boolean(e.SMTP_URL) && e.DIGEST_TO.length > 0),
     alertsEnabled: e.ALERTS_ENABLED ?? (Boolean(e.SMTP_URL) && alertTo.length > 0),
     alertBranches: e.ALERT_BRANCHES,
-    publicUrl: e.PUBLIC_URL,
     attempts: e.MAIL_ATTEMPTS,
     backoffMs: e.MAIL_BACKOFF_MS,
   };

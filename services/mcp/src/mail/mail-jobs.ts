@@ -14,6 +14,8 @@ export interface MailJobDeps {
   redis: Redis;
   mailer: Mailer;
   logger: Logger;
+  /** `PUBLIC_URL`: the digest links to the pages; unset: no links. */
+  publicUrl: string | undefined;
 }
 
 export interface DigestJobData {
@@ -37,7 +39,7 @@ function recipients(list: readonly string[], mailer: Mailer): readonly string[] 
  * previous attempt of the same job reached is skipped.
  */
 export async function runDigest(deps: MailJobDeps, jobId: string, data: DigestJobData = {}): Promise<MailJobResult> {
-  const { config, api, redis, mailer, logger } = deps;
+  const { config, api, redis, mailer, logger, publicUrl } = deps;
   const keys = mailKeys(config.queuePrefix);
   const projects = data.projects?.length ? data.projects : config.digestProjects.length > 0 ? config.digestProjects : await api.projects();
   const to = recipients(config.digestTo, mailer);
@@ -46,7 +48,7 @@ export async function runDigest(deps: MailJobDeps, jobId: string, data: DigestJo
   for (const project of projects) {
     const now = Date.now();
     const last = await redis.get(keys.lastDigest(project));
-    const digest = await loadDigestData(api, { project, days: digestDays(last ? Date.parse(last) : null, now), now, publicUrl: config.publicUrl });
+    const digest = await loadDigestData(api, { project, days: digestDays(last ? Date.parse(last) : null, now), now, publicUrl });
     const email = await renderDigestEmail(digest);
     for (const recipient of to) {
       const sent = await sendOnce(redis, keys.sent(jobId, project, recipient), () =>

@@ -19,6 +19,8 @@ export const mailKeys = (prefix: string) => ({
   alerted: (project: string, branch: string) => `${prefix}:alerts:state:${part(project)}:${part(branch)}`,
   /** The alert decision taken for a run (JSON array of node ids), so a redelivered event decides the same. */
   decision: (runId: string) => `${prefix}:alerts:run:${part(runId)}`,
+  /** List of the quarantine changes of `project` (JSON, oldest first) that no alert named yet. */
+  quarantineChanges: (project: string) => `${prefix}:alerts:quarantine:${part(project)}`,
 });
 
 /** BullMQ job ids may not contain `:`. */

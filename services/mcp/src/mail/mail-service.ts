@@ -30,7 +30,7 @@ export const mailJobOptions = (config: MailConfig): JobsOptions => ({
  * instances share one scheduler (a stable id, changed only when the configuration changes), one
  * queue and one consumer group.
  */
-export function startMailService(config: MailConfig, deps: { api: ApiClient; logger: Logger }): MailService {
+export function startMailService(config: MailConfig, deps: { api: ApiClient; logger: Logger; publicUrl?: string | undefined }): MailService {
   const logger = deps.logger.child({ component: 'mail' });
   const redis = createRedisClient(config.redisUrl, { name: 'mcp-mail' });
   const queueConnection = createRedisClient(config.redisUrl, { name: 'mcp-mail-queue', blocking: true });
@@ -40,7 +40,7 @@ export function startMailService(config: MailConfig, deps: { api: ApiClient; log
     client.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
   }
   const mailer = createMailer(config, logger);
-  const jobDeps = { config, api: deps.api, redis, mailer, logger };
+  const jobDeps = { config, api: deps.api, redis, mailer, logger, publicUrl: deps.publicUrl };
   const queue = new Queue(MAIL_QUEUE, { connection: queueConnection, prefix: config.queuePrefix, defaultJobOptions: mailJobOptions(config) });
   queue.on('error', (error) => logger.warn({ err: error }, 'mail queue error'));
 
@@ -59,7 +59,7 @@ export function startMailService(config: MailConfig, deps: { api: ApiClient; log
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'mail worker error'));
 
-  const watcher = config.alertsEnabled ? new AlertWatcher({ config, api: deps.api, redis, blocking: eventsConnection, queue, logger }) : null;
+  const watcher = config.alertsEnabled ? new AlertWatcher({ config, api: deps.api, redis, blocking: eventsConnection, queue, logger, publicUrl: deps.publicUrl }) : null;
 
   const ready = (async () => {
     const scheduler = await syncDigestScheduler(queue, redis, mailKeys(config.queuePrefix).schedulerLock, {

@@ -41,3 +41,14 @@ export function niceCeil(value: number): number {
   }
   return 10 * magnitude;
 }
+
+/** How long before `now` an ISO time was: `just now`, `12 min ago`, `3 h ago`, `5 d ago`; `''` when unparsable. */
+export function formatAge(iso: string | null | undefined, now: number): string {
+  const time = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(time)) return '';
+  const seconds = Math.max(0, Math.round((now - time) / 1000));
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 48 * 3600) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}

@@ -2,6 +2,7 @@ import { compareRunsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { base, head } = compareRunsRoute.query.shape;
@@ -22,9 +23,13 @@ export function registerCompareRunsTool(server: ToolRegistrar, ctx: ToolContext)
         'What changed between two runs of one project: newly failing, fixed, still failing, added and removed tests (a renamed test is one of each), '
         + 'and duration regressions (slower by more than 50 % and 100 ms), each with a count.',
       inputSchema: CompareRunsInput,
-      outputSchema: compareRunsRoute.response.schema,
+      outputSchema: compareRunsRoute.response.schema.extend(pageUrlField),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async (args) => runTool(ctx, 'compare_runs', async () => structured(await ctx.api.call(compareRunsRoute, { query: args }))),
+    async (args) =>
+      runTool(ctx, 'compare_runs', async () => {
+        const comparison = await ctx.api.call(compareRunsRoute, { query: args });
+        return structured({ ...comparison, ...pageUrl(ctx, (links) => links.compare(comparison.base.run_id, comparison.head.run_id)) });
+      }),
   );
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured, ToolFailure } from '../tool-result.js';
 import { RunSummary, toRunSummary } from './run-summary.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 /** Runs listed in the text; every run is in the structured content. */
@@ -16,6 +17,7 @@ const GetBuildInput = getBuildRoute.query.extend({
 
 const GetBuildOutput = BuildSchema.extend({
   runs: z.array(RunSummary.extend({ shard: z.string().nullable().describe('"k/n" when the run is shard k of n') })).describe('In start order'),
+  ...pageUrlField,
 });
 
 const percent = (rate: number | null) => (rate === null ? 'no pass rate (nothing executed)' : `pass rate ${(rate * 100).toFixed(1)} %`);
@@ -66,6 +68,7 @@ export function registerGetBuildTool(server: ToolRegistrar, ctx: ToolContext): v
           {
             ...aggregate,
             runs: runs.map((run) => ({ ...toRunSummary(run), shard: run.shard })),
+            ...pageUrl(ctx, (links) => links.build(build.project, build.build_id)),
           },
           [{ type: 'text', text: describeBuild(build) }],
         );

@@ -2,6 +2,7 @@ import { getFailureGroupsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { project, branch } = getFailureGroupsRoute.query.shape;
@@ -23,13 +24,14 @@ export function registerGetFailureGroupsTool(server: ToolRegistrar, ctx: ToolCon
         'Failures of the last N days grouped by signature (the message with numbers, ids, addresses, temp paths and quoted values masked; '
         + 'the exception type kept): how often, how many tests, first and last seen, one example. One group is usually one root cause.',
       inputSchema: GetFailureGroupsInput,
-      outputSchema: getFailureGroupsRoute.response.schema,
+      outputSchema: getFailureGroupsRoute.response.schema.extend(pageUrlField),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) =>
       runTool(ctx, 'get_failure_groups', async () => {
         await requireProject(ctx, args.project);
-        return structured(await ctx.api.call(getFailureGroupsRoute, { query: args }));
+        const answer = await ctx.api.call(getFailureGroupsRoute, { query: args });
+        return structured({ ...answer, ...pageUrl(ctx, (links) => links.project(answer.project, answer.branch)) });
       }),
   );
 }

@@ -2,6 +2,7 @@ import { FailureStatSchema, getFailureStatsRoute } from '@pytest-platform/schema
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { project, branch, tag } = getFailureStatsRoute.query.shape;
@@ -22,6 +23,7 @@ const GetFailureStatsOutput = z.object({
   tests: z
     .array(FailureStatSchema)
     .describe('Most failures first'),
+  ...pageUrlField,
 });
 
 export function registerGetFailureStatsTool(server: ToolRegistrar, ctx: ToolContext): void {
@@ -38,7 +40,8 @@ export function registerGetFailureStatsTool(server: ToolRegistrar, ctx: ToolCont
       runTool(ctx, 'get_failure_stats', async () => {
         if (args.project !== undefined) await requireProject(ctx, args.project);
         const { items } = await ctx.api.call(getFailureStatsRoute, { query: args });
-        return structured({ project: args.project ?? null, branch: args.branch ?? null, days: args.days, tests: items });
+        const page = pageUrl(ctx, (links) => (args.project === undefined ? links.home() : links.project(args.project, args.branch)));
+        return structured({ project: args.project ?? null, branch: args.branch ?? null, days: args.days, tests: items, ...page });
       }),
   );
 }

@@ -2,6 +2,7 @@ import { getFlakyTestsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { project, branch, tag } = getFlakyTestsRoute.query.shape;
@@ -24,13 +25,14 @@ export function registerGetFlakyTestsTool(server: ToolRegistrar, ctx: ToolContex
         'Tests that are flaky in the last N runs, ranked by flip rate, each with its evidence (run ids): passed after retries (retry), '
         + 'passed and failed on the same commit (same_commit), or went back and forth between pass and fail (flip). Tests that fail every time are broken, not listed.',
       inputSchema: GetFlakyTestsInput,
-      outputSchema: getFlakyTestsRoute.response.schema,
+      outputSchema: getFlakyTestsRoute.response.schema.extend(pageUrlField),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) =>
       runTool(ctx, 'get_flaky_tests', async () => {
         await requireProject(ctx, args.project);
-        return structured(await ctx.api.call(getFlakyTestsRoute, { query: args }));
+        const answer = await ctx.api.call(getFlakyTestsRoute, { query: args });
+        return structured({ ...answer, ...pageUrl(ctx, (links) => links.flaky(answer.project, answer.branch)) });
       }),
   );
 }

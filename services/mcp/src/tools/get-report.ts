@@ -2,9 +2,11 @@ import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { REPORT_VIEW_URI } from '../app-view.js';
+import { publicLinks } from '../render/links.js';
 import { renderReport, reportSections } from '../render/report.js';
 import { loadReportData } from '../report-data.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const GetReportInput = z.object({
@@ -21,6 +23,7 @@ const GetReportOutput = z.object({
   bytes: z.number().int().describe('UTF-8 size of the HTML'),
   sections: z.array(z.enum(reportSections)),
   generated_at: z.string(),
+  ...pageUrlField,
 });
 
 export function registerGetReportTool(server: ToolRegistrar, ctx: ToolContext): void {
@@ -41,7 +44,7 @@ export function registerGetReportTool(server: ToolRegistrar, ctx: ToolContext): 
       runTool(ctx, 'get_report', async () => {
         await requireProject(ctx, args.project);
         const data = await loadReportData(ctx.api, { project: args.project, branch: args.branch, runs: args.runs });
-        const report = renderReport(data);
+        const report = renderReport(data, publicLinks(ctx.config.publicUrl));
         const result = {
           project: data.project,
           branch: data.branch,
@@ -50,6 +53,7 @@ export function registerGetReportTool(server: ToolRegistrar, ctx: ToolContext): 
           bytes: report.bytes,
           sections: report.sections,
           generated_at: data.generatedAt,
+          ...pageUrl(ctx, (links) => links.project(data.project, data.branch)),
         };
         return structured(result, [{ type: 'text', text: report.html }]);
       }),

@@ -2,6 +2,7 @@ import { getSlowestTestsRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { project, branch } = getSlowestTestsRoute.query.shape;
@@ -21,13 +22,14 @@ export function registerGetSlowestTestsTool(server: ToolRegistrar, ctx: ToolCont
       title: 'Slowest tests',
       description: 'Tests by median duration over the recent runs, slowest first, with the latest duration and the trend (slower, faster or stable between the older and newer half of those runs).',
       inputSchema: GetSlowestTestsInput,
-      outputSchema: getSlowestTestsRoute.response.schema,
+      outputSchema: getSlowestTestsRoute.response.schema.extend(pageUrlField),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) =>
       runTool(ctx, 'get_slowest_tests', async () => {
         await requireProject(ctx, args.project);
-        return structured(await ctx.api.call(getSlowestTestsRoute, { query: args }));
+        const answer = await ctx.api.call(getSlowestTestsRoute, { query: args });
+        return structured({ ...answer, ...pageUrl(ctx, (links) => links.project(answer.project, answer.branch)) });
       }),
   );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
 import { RunSummary, toRunSummary } from './run-summary.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const GetSummaryInput = z.object({
@@ -14,6 +15,7 @@ const GetSummaryOutput = z.object({
   project: z.string().nullable(),
   count: z.number().int(),
   runs: z.array(RunSummary).describe('Newest first'),
+  ...pageUrlField,
 });
 
 export function registerGetSummaryTool(server: ToolRegistrar, ctx: ToolContext): void {
@@ -31,7 +33,8 @@ export function registerGetSummaryTool(server: ToolRegistrar, ctx: ToolContext):
         if (args.project !== undefined) await requireProject(ctx, args.project);
         const page = await ctx.api.results({ project: args.project, limit: args.limit });
         const runs = page.items.map(toRunSummary);
-        return structured({ project: args.project ?? null, count: runs.length, runs });
+        const url = pageUrl(ctx, (links) => (args.project === undefined ? links.home() : links.project(args.project)));
+        return structured({ project: args.project ?? null, count: runs.length, runs, ...url });
       }),
   );
 }

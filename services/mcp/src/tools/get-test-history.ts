@@ -2,6 +2,7 @@ import { getTestHistoryRoute } from '@pytest-platform/schema';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { project, nodeid, branch } = getTestHistoryRoute.query.shape;
@@ -21,13 +22,14 @@ export function registerGetTestHistoryTool(server: ToolRegistrar, ctx: ToolConte
       title: 'History of one test',
       description: "One test's last results, newest first: run, worker, commit, outcome, duration, attempts and message. Use it to see when a test started failing and where.",
       inputSchema: GetTestHistoryInput,
-      outputSchema: getTestHistoryRoute.response.schema,
+      outputSchema: getTestHistoryRoute.response.schema.extend(pageUrlField),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) =>
       runTool(ctx, 'get_test_history', async () => {
         await requireProject(ctx, args.project);
-        return structured(await ctx.api.call(getTestHistoryRoute, { query: args }));
+        const history = await ctx.api.call(getTestHistoryRoute, { query: args });
+        return structured({ ...history, ...pageUrl(ctx, (links) => links.test(history.project, history.nodeid, history.branch)) });
       }),
   );
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { trendDirection, TREND_THRESHOLD } from '../trend-direction.js';
 import { requireProject, runTool, structured } from '../tool-result.js';
+import { pageUrl, pageUrlField } from './page-url.js';
 import type { ToolRegistrar } from './tool-registry.js';
 
 const { project, branch } = getTrendRoute.query.shape;
@@ -23,6 +24,7 @@ const GetTrendOutput = z.object({
   points: z
     .array(TrendPointSchema)
     .describe('Oldest first'),
+  ...pageUrlField,
 });
 
 export function registerGetTrendTool(server: ToolRegistrar, ctx: ToolContext): void {
@@ -49,6 +51,7 @@ export function registerGetTrendTool(server: ToolRegistrar, ctx: ToolContext): v
           delta,
           threshold: TREND_THRESHOLD,
           points: trend.points,
+          ...pageUrl(ctx, (links) => links.project(trend.project, trend.branch)),
         });
       }),
   );

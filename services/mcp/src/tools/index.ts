@@ -7,6 +7,7 @@ import { registerGetFailureStatsTool } from './get-failure-stats.js';
 import { registerGetFailuresTool } from './get-failures.js';
 import { registerGetFlakyTestsTool } from './get-flaky-tests.js';
 import { registerGetNewFailuresTool } from './get-new-failures.js';
+import { registerGetQuarantineTool } from './get-quarantine.js';
 import { registerGetReportTool } from './get-report.js';
 import { registerGetSlowestTestsTool } from './get-slowest-tests.js';
 import { registerGetSummaryTool } from './get-summary.js';
@@ -30,6 +31,7 @@ const tools: readonly ((server: ToolRegistrar, ctx: ToolContext) => void)[] = [
   registerGetSlowestTestsTool,
   registerGetNewFailuresTool,
   registerGetBuildTool,
+  registerGetQuarantineTool,
 ];
 
 export function registerTools(server: McpServer, ctx: ToolContext): void {

@@ -1,5 +1,5 @@
 import type { FlakyTest, FlakyTests } from '@pytest-platform/schema';
-import { assessFlakiness, MIN_FLAKY_FLIPS, type TestOutcome } from '../intelligence/flakiness.js';
+import { assessFlakiness, MIN_FLAKY_FLIPS, type Flakiness, type TestOutcome } from '../intelligence/flakiness.js';
 import type { Db } from '../database.js';
 import { chunks, failuresIn, newestRuns, probeResults, retriedIn, testsById, type WindowRun } from './run-window.js';
 import { taggedTests } from './test-tags.js';
@@ -16,16 +16,52 @@ export interface FlakyTestsParams {
 
 const MAX_EVIDENCE = 20;
 
+/** One result of a test in a window of runs. */
+export interface WindowResult {
+  run: WindowRun;
+  outcome: TestOutcome;
+}
+
+/** What the flaky rules say about one test's results in a window (all evidence, uncapped). */
+export interface WindowAssessment extends Omit<Flakiness, 'flaky'> {
+  /** Distinct runs that carry any evidence. */
+  evidenceRuns: number;
+}
+
 /**
- * Flaky tests of the last `window` runs, ranked by flip rate then by how many runs carry evidence.
- * Candidates come from the two partial indexes (failures, retried results) of the window's runs;
- * a test that failed in every run is broken and skipped; a tag keeps the candidates in its `test_tags`
+ * The flaky rules over one test's results in a window, oldest first: retries and pass-and-fail on one
+ * commit across the window, flips per branch (consecutive runs of one branch).
+ */
+export function assessWindow(list: readonly WindowResult[]): WindowAssessment {
+  const all = assessFlakiness(list.map((l) => l.outcome));
+  const branches = new Map<string, TestOutcome[]>();
+  for (const l of list) {
+    const key = l.run.branch ?? '\u0000';
+    branches.set(key, [...(branches.get(key) ?? []), l.outcome]);
+  }
+  const perBranch = [...branches.values()].map((seq) => assessFlakiness(seq));
+  const flips = perBranch.reduce((n, b) => n + b.flips, 0);
+  const pairs = perBranch.reduce((n, b) => n + Math.max(b.runs - 1, 0), 0);
+  const evidence = { retry: all.evidence.retry, same_commit: all.evidence.same_commit, flip: perBranch.flatMap((b) => b.evidence.flip) };
+  const kinds = (['retry', 'same_commit', 'flip'] as const).filter((k) => evidence[k].length > 0);
+  return {
+    kinds, runs: all.runs, passed: all.passed, failed: all.failed, flips, flip_rate: pairs === 0 ? null : flips / pairs,
+    evidence, evidenceRuns: new Set([...evidence.retry, ...evidence.same_commit, ...evidence.flip]).size,
+  };
+}
+
+/**
+ * The results, oldest first, of the tests that may be flaky in the last `window` finished runs:
+ * candidates come from the two partial indexes (failures, retried results) of the window's runs; a
+ * test that failed in every run is broken and left out; a tag keeps the candidates in its `test_tags`
  * range; only the rest is looked up by primary key.
  */
-export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<FlakyTests> {
+export async function flakyCandidates(
+  db: Db, params: Omit<FlakyTestsParams, 'limit'>,
+): Promise<{ runs: WindowRun[]; byTest: Map<number, WindowResult[]> }> {
   const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.window, finishedOnly: true });
-  const empty = { project: params.project, branch: params.branch ?? null, window: runs.length, items: [] };
-  if (runs.length === 0) return empty;
+  const byTest = new Map<number, WindowResult[]>();
+  if (runs.length === 0) return { runs, byTest };
   const runIds = runs.map((r) => r.id);
   const [failures, retried] = await Promise.all([failuresIn(db, runIds), retriedIn(db, runIds)]);
   const failCount = new Map<number, number>();
@@ -40,51 +76,45 @@ export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<
     }
     for (const testId of candidates) if (!tagged.has(testId)) candidates.delete(testId);
   }
-  if (candidates.size === 0) return empty;
+  if (candidates.size === 0) return { runs, byTest };
 
   const order = new Map(runs.map((r, i) => [r.id, runs.length - 1 - i]));
   const runById = new Map<number, WindowRun>(runs.map((r) => [r.id, r]));
-  const byTest = new Map<number, { run: WindowRun; outcome: TestOutcome }[]>();
   for (const r of await probeResults(db, runIds, [...candidates])) {
     const run = runById.get(r.run_id)!;
     const list = byTest.get(r.test_id) ?? [];
     list.push({ run, outcome: { run_id: run.run_id, outcome: r.outcome, attempts: r.attempts, commit: run.commit_sha } });
     byTest.set(r.test_id, list);
   }
+  for (const list of byTest.values()) list.sort((a, b) => order.get(a.run.id)! - order.get(b.run.id)!);
+  return { runs, byTest };
+}
+
+/** Flaky tests of the last `window` runs (see {@link flakyCandidates}), ranked by flip rate then by how many runs carry evidence. */
+export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<FlakyTests> {
+  const { runs, byTest } = await flakyCandidates(db, params);
+  const empty = { project: params.project, branch: params.branch ?? null, window: runs.length, items: [] };
+  if (byTest.size === 0) return empty;
 
   const assessed: (Omit<FlakyTest, 'nodeid' | 'file'> & { test_id: number; evidenceRuns: number })[] = [];
   for (const [testId, list] of byTest) {
-    list.sort((a, b) => order.get(a.run.id)! - order.get(b.run.id)!);
-    const all = assessFlakiness(list.map((l) => l.outcome));
-    // Flips count between consecutive runs of one branch, so each branch is its own sequence.
-    const branches = new Map<string, TestOutcome[]>();
-    for (const l of list) {
-      const key = l.run.branch ?? '\u0000';
-      branches.set(key, [...(branches.get(key) ?? []), l.outcome]);
-    }
-    const perBranch = [...branches.values()].map((seq) => assessFlakiness(seq));
-    const flips = perBranch.reduce((n, b) => n + b.flips, 0);
-    const pairs = perBranch.reduce((n, b) => n + Math.max(b.runs - 1, 0), 0);
-    const flipEvidence = perBranch.flatMap((b) => b.evidence.flip);
-    const evidence = { retry: all.evidence.retry, same_commit: all.evidence.same_commit, flip: flipEvidence };
-    const kinds = (['retry', 'same_commit', 'flip'] as const).filter((k) => evidence[k].length > 0);
-    if (kinds.length === 0) continue;
-    const evidenceRuns = new Set([...evidence.retry, ...evidence.same_commit, ...evidence.flip]).size;
+    const a = assessWindow(list);
+    if (a.kinds.length === 0) continue;
     assessed.push({
       test_id: testId,
-      kinds,
-      runs: all.runs,
-      passed: all.passed,
-      failed: all.failed,
-      flips,
-      flip_rate: pairs === 0 ? null : flips / pairs,
+      kinds: a.kinds,
+      runs: a.runs,
+      passed: a.passed,
+      failed: a.failed,
+      flips: a.flips,
+      flip_rate: a.flip_rate,
       last_run_id: list.at(-1)!.run.run_id,
       evidence: {
-        retry: evidence.retry.slice(-MAX_EVIDENCE),
-        same_commit: evidence.same_commit.slice(-MAX_EVIDENCE),
-        flip: flips >= MIN_FLAKY_FLIPS ? evidence.flip.slice(-MAX_EVIDENCE) : [],
+        retry: a.evidence.retry.slice(-MAX_EVIDENCE),
+        same_commit: a.evidence.same_commit.slice(-MAX_EVIDENCE),
+        flip: a.flips >= MIN_FLAKY_FLIPS ? a.evidence.flip.slice(-MAX_EVIDENCE) : [],
       },
-      evidenceRuns,
+      evidenceRuns: a.evidenceRuns,
     });
   }
   assessed.sort((a, b) => (b.flip_rate ?? -1) - (a.flip_rate ?? -1) || b.evidenceRuns - a.evidenceRuns || a.test_id - b.test_id);

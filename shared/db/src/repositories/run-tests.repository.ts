@@ -25,7 +25,7 @@ export async function listRunTests(db: Db, runPk: number, filter: RunTestsFilter
     let query = db
       .selectFrom('results')
       .innerJoin('tests', 'tests.id', 'results.test_id')
-      .select(['tests.nodeid', 'results.outcome', 'results.duration', 'results.attempts', 'results.message', 'results.tags'])
+      .select(['tests.nodeid', 'results.outcome', 'results.duration', 'results.attempts', 'results.message', 'results.tags', 'results.quarantined'])
       .where('results.run_id', '=', runPk);
     if (filter.outcome !== undefined) query = query.where('results.outcome', '=', filter.outcome);
     if (filter.nodeids !== undefined) query = query.where('tests.nodeid', 'in', [...filter.nodeids]);
@@ -33,7 +33,7 @@ export async function listRunTests(db: Db, runPk: number, filter: RunTestsFilter
     if (after !== undefined) query = query.where('tests.nodeid', '>', after);
     return query.orderBy('tests.nodeid').limit(limit).execute();
   };
-  const toItem = ({ tags, ...row }: Awaited<ReturnType<typeof page>>[number]): RunTestItem => ({ ...row, tags: tagsOf(tags) });
+  const toItem = ({ tags, quarantined, ...row }: Awaited<ReturnType<typeof page>>[number]): RunTestItem => ({ ...row, tags: tagsOf(tags), quarantined: quarantined === 1 });
 
   const tag = filter.tag;
   if (tag === undefined) return (await page(undefined, filter.limit)).map(toItem);

@@ -36,6 +36,31 @@ export function decodeCursor(value: string): Cursor {
   throw new InvalidCursorError('cursor is not one this API returned');
 }
 
+/** A cursor past one key of a page ordered by that key alone: a test id, a project name, a worker id. */
+export const encodeKeyCursor = (key: string | number) => Buffer.from(JSON.stringify([key])).toString('base64url');
+
+export function decodeKeyCursor(value: string, kind: 'number'): number;
+export function decodeKeyCursor(value: string, kind: 'string'): string;
+export function decodeKeyCursor(value: string, kind: 'number' | 'string'): number | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    // fall through
+  }
+  if (Array.isArray(parsed) && parsed.length === 1) {
+    const key: unknown = parsed[0];
+    if (kind === 'number' ? Number.isSafeInteger(key) && (key as number) >= 0 : typeof key === 'string') return key as number | string;
+  }
+  throw new InvalidCursorError('cursor is not one this API returned');
+}
+
+/** A page keyed by name: at most `limit` items after the cursor's. */
+export interface KeyPageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
 /** Runs newest first, filtered, with keyset pagination on (started_at, id). */
 export async function listRuns(db: Db, filter: RunFilter): Promise<RunPage> {
   let query = db.selectFrom('runs').selectAll();
@@ -87,16 +112,22 @@ export async function listRunFailures(db: Db, runPk: number): Promise<Failure[]>
   return rows.map((r) => ({ ...r, outcome: r.outcome as Failure['outcome'] }));
 }
 
-/** Projects that have runs, in name order (a skip scan over the project index, cheap on large tables). */
-export async function listProjects(db: Db): Promise<string[]> {
+/**
+ * Projects that have runs, in name order, a page at a time: a skip scan over the project index that
+ * stops after `limit + 1` names, so a page costs the same however many projects there are.
+ */
+export async function listProjects(db: Db, page: KeyPageQuery): Promise<{ items: string[]; next_cursor: string | null }> {
+  const after = page.cursor === undefined ? '' : decodeKeyCursor(page.cursor, 'string');
   const result = await sql<{ project: string | null }>`
-    WITH RECURSIVE p(project) AS (
-      SELECT min(project) FROM runs
+    WITH RECURSIVE p(project, n) AS (
+      SELECT (SELECT min(project) FROM runs WHERE project > ${after}), 1
       UNION ALL
-      SELECT (SELECT min(r.project) FROM runs r WHERE r.project > p.project) FROM p WHERE p.project IS NOT NULL
+      SELECT (SELECT min(r.project) FROM runs r WHERE r.project > p.project), p.n + 1 FROM p WHERE p.project IS NOT NULL AND p.n <= ${page.limit}
     )
     SELECT project FROM p WHERE project IS NOT NULL`.execute(db);
-  return result.rows.map((r) => r.project as string);
+  const names = result.rows.map((r) => r.project as string);
+  const items = names.slice(0, page.limit);
+  return { items, next_cursor: names.length > page.limit ? encodeKeyCursor(items.at(-1)!) : null };
 }
 
 /** Marks runs still `running` but silent since `staleBefore` (Unix ms) as interrupted; returns their run ids. */

@@ -2,18 +2,29 @@ import { sql } from 'kysely';
 import type { Worker } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
 import { iso } from './run-mapper.js';
+import { decodeKeyCursor, encodeKeyCursor, type KeyPageQuery } from './run.repository.js';
 
 const DAY_MS = 86_400_000;
 
 /**
- * Every worker ingest has heard from: `running` while one of its runs is, `online` when seen within
- * `onlineWindowMs`, else `offline`; with its runs and pass rate over the last 24 hours.
+ * The workers ingest has heard from, by id, a page at a time: `running` while one of its runs is,
+ * `online` when seen within `onlineWindowMs`, else `offline`; with its runs and pass rate over the
+ * last 24 hours. Only the page's workers are looked up.
  */
-export async function listWorkers(db: Db, params: { now: number; onlineWindowMs: number }): Promise<Worker[]> {
-  const [workers, running, recent] = await Promise.all([
-    db.selectFrom('workers').selectAll().orderBy('worker_id').execute(),
+export async function listWorkers(
+  db: Db,
+  params: KeyPageQuery & { now: number; onlineWindowMs: number },
+): Promise<{ items: Worker[]; next_cursor: string | null }> {
+  let query = db.selectFrom('workers').selectAll();
+  if (params.cursor !== undefined) query = query.where('worker_id', '>', decodeKeyCursor(params.cursor, 'string'));
+  const rows = await query.orderBy('worker_id').limit(params.limit + 1).execute();
+  const workers = rows.slice(0, params.limit);
+  const next_cursor = rows.length > params.limit ? encodeKeyCursor(workers.at(-1)!.worker_id) : null;
+  if (workers.length === 0) return { items: [], next_cursor };
+  const ids = workers.map((w) => w.worker_id);
+  const [running, recent] = await Promise.all([
     // A literal predicate, so the planner can use the partial index on running runs.
-    db.selectFrom('runs').select('worker_id').distinct().where(sql<boolean>`status = 'running'`).execute(),
+    db.selectFrom('runs').select('worker_id').distinct().where(sql<boolean>`status = 'running'`).where('worker_id', 'in', ids).execute(),
     db
       .selectFrom('runs')
       .select((eb) => [
@@ -24,12 +35,13 @@ export async function listWorkers(db: Db, params: { now: number; onlineWindowMs:
         eb.fn.sum<number>('errors').as('errors'),
       ])
       .where('started_at', '>=', params.now - DAY_MS)
+      .where('worker_id', 'in', ids)
       .groupBy('worker_id')
       .execute(),
   ]);
   const isRunning = new Set(running.map((r) => r.worker_id));
   const byWorker = new Map(recent.map((r) => [r.worker_id, r]));
-  return workers.map((w) => {
+  const items = workers.map((w): Worker => {
     const r = byWorker.get(w.worker_id);
     const executed = r ? Number(r.passed) + Number(r.failed) + Number(r.errors) : 0;
     return {
@@ -43,4 +55,5 @@ export async function listWorkers(db: Db, params: { now: number; onlineWindowMs:
       pass_rate_24h: executed === 0 ? null : Number(r?.passed ?? 0) / executed,
     };
   });
+  return { items, next_cursor };
 }

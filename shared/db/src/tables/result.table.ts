@@ -14,6 +14,8 @@ export interface ResultTable {
   signature: string | null;
   /** JSON array of the result's tags; null when it has none. */
   tags: string | null;
+  /** 1 when the reporter said the test was quarantined when it ran; null otherwise. */
+  quarantined: number | null;
 }
 
 export type ResultRow = Selectable<ResultTable>;

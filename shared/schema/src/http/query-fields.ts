@@ -37,8 +37,8 @@ export const isoTime = (description: string) =>
     .optional()
     .describe(description);
 
-/** The `next_cursor` of the previous page. */
-export const cursor = () => z.string().min(1).max(200).optional().describe('`next_cursor` of the previous page.');
+/** The `next_cursor` of the previous page; longer for pages keyed by a name (a project, a worker id). */
+export const cursor = (maxLength = 200) => z.string().min(1).max(maxLength).optional().describe('`next_cursor` of the previous page.');
 
 /** The scope most reads take: one project (required), optionally one branch. */
 export const projectScope = () => ({ project: text().describe('The project.'), branch: optionalName().describe('Only this branch.') });

@@ -24,9 +24,15 @@ function readerOf(query: z.ZodObject): Reader {
   return reader;
 }
 
-const givenTwice = <T>(key: string, input: unknown): z.ZodSafeParseResult<T> => ({
+/** Worded as zod's own `.strict()` answer, which a key like `__proto__` would slip past on a plain object. */
+const unrecognized = <T>(key: string, input: Record<string, unknown>): z.ZodSafeParseResult<T> => ({
   success: false,
-  error: new z.ZodError([{ code: 'custom', path: [key], message: 'given more than once', input }]) as z.ZodError<T>,
+  error: new z.ZodError([{ code: 'unrecognized_keys', keys: [key], path: [], message: `Unrecognized key: ${JSON.stringify(key)}`, input }]) as z.ZodError<T>,
+});
+
+const refused = <T>(key: string, message: string, input: unknown): z.ZodSafeParseResult<T> => ({
+  success: false,
+  error: new z.ZodError([{ code: 'custom', path: [key], message, input }]) as z.ZodError<T>,
 });
 
 /**
@@ -36,12 +42,14 @@ const givenTwice = <T>(key: string, input: unknown): z.ZodSafeParseResult<T> => 
  */
 export function parseQueryString<Q extends z.ZodObject>(query: Q, raw: RawQuery): z.ZodSafeParseResult<z.output<Q>> {
   const { kinds, strict } = readerOf(query);
-  const values: Record<string, unknown> = {};
+  // No prototype: `__proto__`, `constructor` and `toString` are keys like any other, known or refused.
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     const kind = kinds.get(key);
+    if (kind === undefined) return unrecognized(key, raw as Record<string, unknown>);
     if (kind === 'array') values[key] = typeof value === 'string' ? [value] : value;
-    else if (typeof value !== 'string') return givenTwice(key, value);
+    else if (typeof value !== 'string') return refused(key, 'given more than once', value);
     else values[key] = kind === 'number' && /^\d+$/.test(value) ? Number(value) : value;
   }
   return strict.safeParse(values) as z.ZodSafeParseResult<z.output<Q>>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AcceptedSchema, RunDetailSchema, RunPageSchema, RunTestItemsSchema, StoredRunStatusSchema } from '../api.js';
+import { AcceptedSchema, RunDetailSchema, RunFailurePageSchema, RunPageSchema, RunTestItemsSchema, StoredRunStatusSchema } from '../api.js';
 import { limits } from '../limits.js';
 import { OutcomeSchema, RunResultSchema } from '../run-result.js';
 import { internal, notFound, readErrors, unauthorized } from './error-responses.js';
@@ -8,6 +8,10 @@ import { defineRoute } from './route.js';
 
 /** Node ids one `GET /results/{run_id}/tests` may name; clients with more ask in chunks. */
 export const MAX_NODEIDS = 200;
+
+/** Failures one answer carries at most: `failures_limit` of `GET /results/{run_id}`, `limit` of its `/failures` pages. */
+export const MAX_FAILURES_PAGE = 1_000;
+const DEFAULT_FAILURES_PAGE = 100;
 
 const RunParams = z.object({ run_id: z.string().describe('The run id.') });
 
@@ -23,6 +27,7 @@ export const postResultRoute = defineRoute({
     400: { codes: ['invalid_json', 'invalid_body'], description: 'Body is not JSON or not a RunResult; the message names the fields' },
     401: unauthorized,
     403: { codes: ['forbidden'], description: 'Called with the read-only token (API_READ_TOKEN)' },
+    409: { codes: ['run_id_taken'], description: 'The run_id belongs to a run of another project (a run belongs to the project that first stored it); nothing is queued' },
     413: { codes: ['payload_too_large'], description: `Body larger than ${limits.entryBytes} bytes` },
     415: { codes: ['unsupported_media_type'], description: 'Content-Type is not application/json' },
     500: internal,
@@ -55,10 +60,36 @@ export const getResultRoute = defineRoute({
   path: '/results/{run_id}',
   operationId: 'getResult',
   tag: 'results',
-  summary: 'One run with its failed and error tests, each classified `new`, `recurring` or `flaky`',
+  summary: 'One run with the first page of its failed and error tests, each classified `new`, `recurring` or `flaky`',
   params: RunParams,
-  query: z.object({}),
+  query: z.object({
+    failures_limit: z
+      .number({ error: 'a whole number from 0' })
+      .int({ error: 'a whole number from 0' })
+      .min(0, { error: 'a whole number from 0' })
+      .overwrite((n) => Math.min(n, MAX_FAILURES_PAGE))
+      .default(DEFAULT_FAILURES_PAGE)
+      .describe(
+        `Failures in the answer, in test id order (the order the project first stored each test); 0 for the run and its counts alone. `
+        + `The rest: \`GET /results/{run_id}/failures?cursor=failures_next_cursor\`. Values above ${MAX_FAILURES_PAGE} count as ${MAX_FAILURES_PAGE}.`,
+      ),
+  }),
   response: { status: 200, name: 'RunDetail', schema: RunDetailSchema },
+  errors: { ...readErrors, 404: notFound('No run with this id') },
+});
+
+export const listResultFailuresRoute = defineRoute({
+  method: 'get',
+  path: '/results/{run_id}/failures',
+  operationId: 'listResultFailures',
+  tag: 'results',
+  summary: "One run's failed and error tests, a page at a time, each classified `new`, `recurring` or `flaky`",
+  params: RunParams,
+  query: z.object({
+    limit: count(DEFAULT_FAILURES_PAGE, MAX_FAILURES_PAGE, 'Page size.'),
+    cursor: cursor(),
+  }),
+  response: { status: 200, name: 'RunFailurePage', schema: RunFailurePageSchema },
   errors: { ...readErrors, 404: notFound('No run with this id') },
 });
 

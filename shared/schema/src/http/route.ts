@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../api.js';
 
 /** The groups of the OpenAPI document. */
-export type RouteTag = 'results' | 'builds' | 'stats' | 'intelligence' | 'ops';
+export type RouteTag = 'results' | 'builds' | 'stats' | 'intelligence' | 'quarantine' | 'ops';
 
 /** A documented error answer: the `{"error":{"code","message"}}` codes it carries and when. */
 export interface ErrorResponse {
@@ -43,7 +43,7 @@ export interface RouteContract<
   B extends RouteBody | undefined = undefined,
   S extends z.ZodType = z.ZodType,
 > {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI style: `/results/{run_id}`. */
   readonly path: `/${string}`;
   readonly operationId: string;
