@@ -60,6 +60,14 @@ describe('GET /flaky', () => {
     expect(body.items[1]?.evidence.retry).toEqual(['intel-r2']);
   });
 
+  it('nodeid= gives that one test\'s assessment, or no item when it is not flaky (or not stored)', async () => {
+    const one = async (nodeid: string) => FlakyTestsSchema.parse((await ctx.get(`/flaky?project=${project}&nodeid=${encodeURIComponent(nodeid)}`)).body).items;
+    expect((await one('tests/t.py::test_retry')).map((t) => [t.nodeid, t.kinds])).toEqual([['tests/t.py::test_retry', ['retry']]]);
+    expect(await one('tests/t.py::test_broken')).toEqual([]);
+    expect(await one('tests/t.py::test_slow')).toEqual([]);
+    expect(await one('tests/t.py::no_such_test')).toEqual([]);
+  });
+
   it('validates its query', async () => {
     expect((await ctx.get('/flaky')).body).toEqual({ error: { code: 'invalid_query', message: expect.stringContaining('project') } });
     expect((await ctx.get(`/flaky?project=${project}&window=0`)).status).toBe(400);

@@ -46,7 +46,7 @@ export const testRoute: Route = {
       const branch = queryValue(query, 'branch', limits.nameLength);
       const [history, flaky, quarantine] = await Promise.all([
         historyOf(api, project, nodeid, branch),
-        api.call(getFlakyTestsRoute, { query: { project, branch, window: FLAKY_WINDOW, limit: 500 } }),
+        api.call(getFlakyTestsRoute, { query: { project, branch, nodeid, window: FLAKY_WINDOW, limit: 1 } }),
         quarantineOf(api, project, nodeid),
       ]);
       return renderTestPage({
@@ -55,7 +55,7 @@ export const testRoute: Route = {
         nodeid,
         branch: branch ?? null,
         history,
-        flaky: flaky.items.find((item) => item.nodeid === nodeid) ?? null,
+        flaky: flaky.items[0] ?? null,
         flakyWindow: flaky.window,
         quarantine,
       }, relativeLinks);

@@ -9,6 +9,8 @@ export interface FlakyTestsParams {
   branch?: string | undefined;
   /** Only tests that carried this tag in a stored run. */
   tag?: string | undefined;
+  /** Only this test (one test's page asks for its own evidence). */
+  nodeid?: string | undefined;
   /** The last N finished runs. */
   window: number;
   limit: number;
@@ -68,6 +70,10 @@ export async function flakyCandidates(
   for (const f of failures) failCount.set(f.test_id, (failCount.get(f.test_id) ?? 0) + 1);
   const candidates = new Set(retried.map((r) => r.test_id));
   for (const [testId, n] of failCount) if (n < runs.length) candidates.add(testId);
+  if (params.nodeid !== undefined) {
+    const one = await db.selectFrom('tests').select('id').where('project', '=', params.project).where('nodeid', '=', params.nodeid).executeTakeFirst();
+    for (const testId of candidates) if (testId !== one?.id) candidates.delete(testId);
+  }
   if (params.tag !== undefined && candidates.size > 0) {
     const tagged = new Set<number>();
     for (const chunk of chunks([...candidates])) {

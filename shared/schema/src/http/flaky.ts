@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FlakyTestsSchema } from '../intelligence.js';
 import { readErrors } from './error-responses.js';
-import { count, projectScope, tag } from './query-fields.js';
+import { count, projectScope, tag, text } from './query-fields.js';
 import { defineRoute } from './route.js';
 
 export const getFlakyTestsRoute = defineRoute({
@@ -13,6 +13,7 @@ export const getFlakyTestsRoute = defineRoute({
   query: z.object({
     ...projectScope(),
     tag: tag(),
+    nodeid: text(4_096).optional().describe('Only this test: its assessment, or no item when it is not flaky in the window.'),
     window: count(30, 200, 'The last N finished runs.'),
     limit: count(50, 500, 'Number of tests.'),
   }),
