@@ -99,6 +99,11 @@ describe('a run with 100,000 failures', () => {
     ]);
     expect(reads.map((r) => r.status)).toEqual(reads.map(() => 200));
     for (const read of reads.slice(0, CONCURRENT)) expect(Buffer.byteLength(read.text)).toBeLessThanOrEqual(RESPONSE_BUDGET);
+    // The run page shows page 1 of the failures, 50 of them, and a link to the next page.
+    const runPage = reads[CONCURRENT]!.text;
+    expect(runPage).toContain(`failures 1–50 of ${FAILURES}`);
+    expect(runPage.match(/<article class="failure-item/g)).toHaveLength(50);
+    expect(runPage).toMatch(/>next page</);
     const replies = JSON.parse(reads.at(-1)!.text) as { result: { isError?: boolean; structuredContent: { total: number; failures: unknown[] } } }[];
     expect(replies).toHaveLength(CONCURRENT);
     for (const reply of replies) {

@@ -26,7 +26,8 @@ const passing = (count: number): TestResultInput[] =>
 
 /**
  * Project `shop`: three runs on main; the newest carries a CI link, a build, a retried test, a
- * test that flipped from passed to failed, and {@link MANY_FAILURES} failures with tracebacks.
+ * test that flipped from passed to failed, and {@link MANY_FAILURES} failures with tracebacks (the
+ * second of them quarantined when it ran).
  * Project `docs`: one passing run on a branch of its own.
  */
 type SeededRun = RunResultInput & { run_id: string };
@@ -45,6 +46,7 @@ export function pageRuns(): { shop: SeededRun[]; docs: SeededRun[] } {
     longrepr: `def test_total():\n>       assert total == ${i + 1}\nE       AssertionError: total ${i} != ${i + 1}\n\ntests/test_cart.py:${10 + i}: AssertionError`,
     file: 'tests/test_cart.py',
     line: 10 + i,
+    ...(i === 1 ? { quarantined: true } : {}),
   }));
   const newest = run(2, {
     commit: 'ccc3333',

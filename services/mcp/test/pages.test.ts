@@ -92,6 +92,7 @@ describe('pages of the MCP HTTP service', () => {
   test('a run page shows its failures 50 a page, new first, tracebacks folded; the pages lead through all of them', async () => {
     const run = newest();
     const seen: string[] = [];
+    const quarantined: string[] = [];
     let path: string | undefined = `/runs/${run.run_id}`;
     let pages = 0;
     while (path) {
@@ -104,6 +105,7 @@ describe('pages of the MCP HTTP service', () => {
         expect(item).toMatch(/<span class="badge new">new<\/span>/);
         expect(item).toMatch(/<details><summary>Traceback<\/summary><pre class="traceback">def test_total/);
         seen.push(/<code class="nodeid">([^<]*)<\/code>/.exec(item)![1]!);
+        if (item.includes('<span class="badge quarantined">quarantined</span>')) quarantined.push(seen.at(-1)!);
       }
       expect(section).toContain(`of ${MANY_FAILURES}</span>`);
       pages += 1;
@@ -114,6 +116,8 @@ describe('pages of the MCP HTTP service', () => {
     expect(new Set(seen).size).toBe(MANY_FAILURES);
     expect(seen).toContain(FAILING(0));
     expect(seen).toContain(FAILING(MANY_FAILURES - 1));
+    // The failure whose test was quarantined when it ran carries the mark; no other does.
+    expect(quarantined).toEqual([FAILING(1)]);
   });
 
   test('a run page filters its tests by outcome, tag and text, and pages them', async () => {

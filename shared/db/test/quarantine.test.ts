@@ -114,6 +114,7 @@ describe.each(dialects)('quarantine and durations on %s', (dialect) => {
     expect(Object.keys((await publishedDurations(db, 'svc', T0, 1)).tests)).toEqual(['f.py::a']);
   });
 
+  // Postgres only: replicas share one Postgres; a SQLite file has one ingest (its single writer), so there is no race to test.
   it.runIf(dialect === 'postgres')('folds each run once when two replicas fold at the same time', async () => {
     for (let n = 1; n <= 20; n++) await store(n, { 'f.py::a': 'passed' }, { durations: { 'f.py::a': n } });
     if (ctx.store.dialect !== 'postgres') throw new Error('postgres only');

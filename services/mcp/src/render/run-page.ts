@@ -92,7 +92,7 @@ function previousSection(data: RunPageData, links: PageLinks, now: number): Raw 
 function failureItem(f: ClassifiedFailure, project: string, links: PageLinks): Raw {
   const where = [f.file ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : null, formatDuration(f.duration), f.attempts > 1 ? `${f.attempts} attempts` : null];
   return html`<article class="failure-item">
-<p class="head">${badge(f.outcome)} ${badge(f.classification)} ${testLink(links, project, f.nodeid)}</p>
+<p class="head">${badge(f.outcome)} ${badge(f.classification)}${f.quarantined ? html` ${badge('quarantined')}` : ''} ${testLink(links, project, f.nodeid)}</p>
 ${f.message ? html`<p class="message">${truncate(f.message, runPageLimits.messageChars)}</p>` : ''}
 <p class="where">${where.filter((part) => part !== null).join(' · ')}</p>
 <details><summary>Traceback</summary><pre class="traceback">${f.longrepr ? truncate(f.longrepr, runPageLimits.tracebackChars) : f.message ?? 'no traceback recorded'}</pre></details>
