@@ -3,7 +3,7 @@ import { INGEST_GROUP, streamNames } from '@pytest-platform/schema';
 import type { StoredRun } from '@pytest-platform/db';
 import { deadLetterFields } from './dead-letter.js';
 import { compareStreamIds, nextStreamId } from './stream-id.js';
-import { toStreamMessage, type StreamMessage } from './stream-message.js';
+import { replyText, toStreamMessage, type StreamMessage } from './stream-message.js';
 
 /** Announcements kept on `<stream>:events` (approximate, `MAXLEN ~`). */
 const EVENTS_MAXLEN = 10_000;
@@ -30,7 +30,7 @@ const readReply = (reply: unknown): StreamMessage[] => {
 };
 
 /**
- * The consumer group's side of the results stream: reading, claiming, acknowledging, dead-lettering,
+ * The consumer group's side of the results stream: reading (replies as Buffers, see {@link toStreamMessage}), claiming, acknowledging, dead-lettering,
  * announcing and trimming. `blocking` carries only XREADGROUP BLOCK; everything else goes over `redis`.
  */
 export class ResultsStream {
@@ -57,7 +57,7 @@ export class ResultsStream {
 
   /** New entries, waiting up to `blockMs` for some. */
   async readNew(count: number, blockMs: number): Promise<StreamMessage[]> {
-    const reply = await this.blocking.call(
+    const reply = await this.blocking.callBuffer(
       'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', String(count), 'BLOCK', String(blockMs),
       'STREAMS', this.names.results, '>',
     );
@@ -66,7 +66,7 @@ export class ResultsStream {
 
   /** This consumer's own pending entries after `afterId` (a redelivery: their delivery counts go up). */
   async readOwnPending(afterId: string, count: number): Promise<StreamMessage[]> {
-    const reply = await this.redis.call(
+    const reply = await this.redis.callBuffer(
       'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', String(count), 'STREAMS', this.names.results, afterId,
     );
     return readReply(reply);
@@ -74,11 +74,11 @@ export class ResultsStream {
 
   /** Takes over entries pending at any consumer for at least `minIdleMs`. */
   async autoclaim(minIdleMs: number, cursor: string, count: number): Promise<ClaimResult> {
-    const reply = (await this.redis.call(
+    const reply = (await this.redis.callBuffer(
       'XAUTOCLAIM', this.names.results, this.group, this.consumer, String(minIdleMs), cursor, 'COUNT', String(count),
-    )) as [string, unknown[], string[]?];
+    )) as [Buffer, unknown[], Buffer[]?];
     const [next, entries, deleted = []] = reply;
-    return { cursor: next, messages: entries.map(toStreamMessage), deleted };
+    return { cursor: replyText(next), messages: entries.map(toStreamMessage), deleted: deleted.map(replyText) };
   }
 
   /** How often each entry was delivered (XPENDING); entries no longer pending are absent. */

@@ -11,6 +11,7 @@ import type { QuarantineHistoryTable } from './tables/quarantine-history.table.j
 import type { TestDurationTable } from './tables/test-duration.table.js';
 import type { FileDurationTable } from './tables/file-duration.table.js';
 import type { FoldCursorTable, FoldedRunTable } from './tables/fold-cursor.table.js';
+import type { RunDigestTable } from './tables/run-digest.table.js';
 
 export interface Database {
   runs: RunTable;
@@ -27,6 +28,7 @@ export interface Database {
   file_durations: FileDurationTable;
   fold_cursors: FoldCursorTable;
   folded_runs: FoldedRunTable;
+  run_digests: RunDigestTable;
 }
 
 export type Db = Kysely<Database>;

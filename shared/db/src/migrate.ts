@@ -7,6 +7,7 @@ import { up as failureRollups } from './migrations/0003-failure-rollups.js';
 import { up as buildsAndTags } from './migrations/0004-builds-and-tags.js';
 import { up as runFailuresIndex } from './migrations/0005-run-failures-index.js';
 import { up as quarantineAndDurations } from './migrations/0006-quarantine-and-durations.js';
+import { up as runDigests } from './migrations/0007-run-digests.js';
 
 export type { Dialect };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, DialectMigration> = {
   '0001-initial': initial, '0002-test-intelligence': testIntelligence,
   '0003-failure-rollups': failureRollups, '0004-builds-and-tags': buildsAndTags,
   '0005-run-failures-index': runFailuresIndex, '0006-quarantine-and-durations': quarantineAndDurations,
+  '0007-run-digests': runDigests,
 };
 
 class DialectMigrationProvider implements MigrationProvider {

@@ -3,6 +3,8 @@ import type { RunHeader, StreamEntry, TestResult } from '@pytest-platform/schema
 import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
 import { failureSignature } from './intelligence/failure-signature.js';
 import { isFailure, RollupDeltas } from './rollup-deltas.js';
+import { writePostgresRunDigests } from './postgres-run-digests.js';
+import { RunDigestDeltas } from './run-digest.js';
 import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
 import { RunIdTakenError, type RunWriter, type StoredRun } from './run-writer.js';
 
@@ -122,6 +124,7 @@ interface Batch {
   rollups: RollupDeltas;
   builds: BuildDeltas;
   tags: TagDeltas;
+  digests: RunDigestDeltas;
 }
 
 const ms = (iso: string) => Date.parse(iso);
@@ -185,7 +188,7 @@ class PostgresRunWriter implements RunWriter {
 
   async write(entries: readonly StreamEntry[], now = Date.now()): Promise<StoredRun[]> {
     const client = await this.pool.connect();
-    const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(this.knownTags) };
+    const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(this.knownTags), digests: new RunDigestDeltas() };
     try {
       await client.query('BEGIN');
       const stored: StoredRun[] = [];
@@ -194,6 +197,7 @@ class PostgresRunWriter implements RunWriter {
       for (const entry of ordered) stored.push(await this.writeEntry(client, batch, entry, now));
       // Rollup and worker rows last and in one order: their locks are held only until the commit just after.
       await writeRollups(client, batch.rollups);
+      await writePostgresRunDigests(client, batch.digests);
       await writeBuildsAndTags(client, batch);
       for (const worker of [...batch.workers.keys()].sort()) await client.query(UPSERT_WORKER, batch.workers.get(worker));
       await client.query('COMMIT');
@@ -230,6 +234,7 @@ class PostgresRunWriter implements RunWriter {
     for (let start = 0; start < tests.length; start += SLICE) {
       const slice = tests.slice(start, start + SLICE);
       const ids = await this.internTests(client, batch, project, slice);
+      batch.digests.addAll(run.id, ids, slice);
       const signatures = slice.map((t) => (isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null));
       const tagged = slice.map((t, i) => {
         const json = tagsJson(t.tags);

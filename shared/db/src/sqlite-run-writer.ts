@@ -2,8 +2,10 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { RunHeader, StreamEntry, TestResult } from '@pytest-platform/schema';
 import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
 import { failureSignature } from './intelligence/failure-signature.js';
-import { isFailure, RollupDeltas } from './rollup-deltas.js';
+import { MultiRowInsert } from './multi-row-insert.js';
+import { isFailure, RollupDeltas, type DayBucket } from './rollup-deltas.js';
 import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
+import { SqliteRunDigests } from './sqlite-run-digests.js';
 import { RunIdTakenError, type RunWriter, type StoredRun } from './run-writer.js';
 
 /** What the run upserts return: the stored run, whose project, branch, start, build and shard are fixed once stored. */
@@ -48,18 +50,12 @@ const SQL = {
     INSERT INTO tests (project, nodeid, file, line) VALUES (?, ?, ?, ?)
     ON CONFLICT (project, nodeid) DO UPDATE SET file = coalesce(tests.file, excluded.file), line = coalesce(tests.line, excluded.line)
     RETURNING id`,
-  // New rows take one statement; a row already there (a redelivery, a live run's repeat) is read
-  // before it is replaced, so the rollups change by exactly what changed.
-  insertResult: `
-    INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (run_id, test_id) DO NOTHING`,
+  // New rows are inserted many to a statement (RESULT_ROWS); a row already there (a redelivery, a live
+  // run's repeat) is read before it is replaced, so the rollups change by exactly what changed.
   storedResult: 'SELECT outcome, signature FROM results WHERE run_id = ? AND test_id = ?',
   replaceResult: `
     UPDATE results SET outcome = ?, duration = ?, attempts = ?, message = ?, longrepr = ?, signature = ?, tags = ?, quarantined = ?
     WHERE run_id = ? AND test_id = ?`,
-  upsertTestDay: `
-    INSERT INTO test_days (project, test_id, day, branch, runs) VALUES (@project, @test_id, @day, @branch, @runs)
-    ON CONFLICT (project, test_id, day, branch) DO UPDATE SET runs = runs + excluded.runs`,
   upsertFailureDay: `
     INSERT INTO failure_days (project, day, branch, signature, test_id, failures, first_at, last_at, last_run)
     VALUES (@project, @day, @branch, @signature, @test_id, @failures, @first_at, @last_at, @last_run)
@@ -88,6 +84,20 @@ const SQL = {
 } as const;
 
 type Statements = Record<keyof typeof SQL, SqliteDatabase.Statement>;
+
+/** Result rows per INSERT: 1.2–2× the rows per second of one row per statement (measured: 100 ≈ 50 > 250 > 1,000). */
+const RESULT_ROWS = 100;
+
+const insertResults = (sqlite: SqliteDatabase.Database) => new MultiRowInsert(
+  sqlite, 'INSERT INTO results (run_id, test_id, outcome, duration, attempts, message, longrepr, signature, tags, quarantined)', 10,
+  'ON CONFLICT (run_id, test_id) DO NOTHING RETURNING test_id', RESULT_ROWS,
+);
+
+// One row per key (summed in memory), so a statement never upserts the same row twice.
+const upsertTestDays = (sqlite: SqliteDatabase.Database) => new MultiRowInsert(
+  sqlite, 'INSERT INTO test_days (project, test_id, day, branch, runs)', 5,
+  'ON CONFLICT (project, test_id, day, branch) DO UPDATE SET runs = runs + excluded.runs', RESULT_ROWS,
+);
 
 function prepareStatements(sqlite: SqliteDatabase.Database): Statements {
   const prepared = {} as Statements;
@@ -156,15 +166,21 @@ export function createSqliteRunWriter(sqlite: SqliteDatabase.Database): RunWrite
 
 class SqliteRunWriter implements RunWriter {
   private readonly st: Statements;
+  private readonly results: MultiRowInsert;
+  private readonly testDays: MultiRowInsert;
   private readonly writeBatch: SqliteDatabase.Transaction<(entries: readonly StreamEntry[], now: number) => StoredRun[]>;
   private readonly testIds = new TestIdCache();
   private readonly rollups = new RollupDeltas();
   private readonly builds = new BuildDeltas();
   private readonly knownTags = new KnownTags();
   private tags = new TagDeltas(this.knownTags);
+  private readonly digests: SqliteRunDigests;
 
   constructor(sqlite: SqliteDatabase.Database) {
     this.st = prepareStatements(sqlite);
+    this.results = insertResults(sqlite);
+    this.testDays = upsertTestDays(sqlite);
+    this.digests = new SqliteRunDigests(sqlite);
     this.writeBatch = sqlite.transaction((entries: readonly StreamEntry[], now: number) => {
       const stored = entries.map((e) => this.writeEntry(e, now));
       this.flush();
@@ -182,6 +198,7 @@ class SqliteRunWriter implements RunWriter {
       this.testIds.clear();
       this.rollups.clear();
       this.builds.clear();
+      this.digests.clear();
       throw error;
     } finally {
       this.tags = new TagDeltas(this.knownTags);
@@ -203,29 +220,62 @@ class SqliteRunWriter implements RunWriter {
   }
 
   private writeTests(run: UpsertedRun, project: string, tests: readonly TestResult[]): void {
-    const { internTest, insertResult, storedResult, replaceResult } = this.st;
+    const rows = this.results.maxRows;
+    for (let start = 0; start < tests.length; start += rows) this.writeResults(run, project, tests.slice(start, start + rows));
+  }
+
+  /** One statement's worth of results, inserted at once; rows already stored (a redelivery, a repeated node id) are then replaced one by one. */
+  private writeResults(run: UpsertedRun, project: string, tests: readonly TestResult[]): void {
     const runPk = run.id;
     const bucket = this.rollups.bucket(run);
-    let ids = this.testIds.of(project);
-    for (const t of tests) {
-      let id = ids.get(t.nodeid);
-      if (id === undefined) {
-        id = (internTest.get(project, t.nodeid, t.file, t.line) as { id: number }).id;
-        ids = this.testIds.add(project, t.nodeid, id);
-      }
-      const signature = isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null;
+    const ids = this.internTests(project, tests);
+    const signatures = new Array<string | null>(tests.length);
+    const params = new Array<unknown>(tests.length * 10);
+    for (let i = 0, k = 0; i < tests.length; i++) {
+      const t = tests[i]!;
+      const id = ids[i]!;
+      const signature = (signatures[i] = isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null);
       const tagged = tagsJson(t.tags);
       if (tagged !== null) this.tags.add(t.tags!, project, id);
-      const quarantined = t.quarantined === true ? 1 : null;
-      if (insertResult.run(runPk, id, t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, quarantined).changes === 1) {
-        bucket.addRun(id);
-      } else {
-        const old = storedResult.get(runPk, id) as { outcome: string; signature: string | null };
-        replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, quarantined, runPk, id);
-        if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
-      }
-      if (signature !== null) bucket.addFailure(id, signature, 1, run);
+      params[k++] = runPk; params[k++] = id; params[k++] = t.outcome; params[k++] = t.duration; params[k++] = t.attempts;
+      params[k++] = t.message; params[k++] = t.longrepr; params[k++] = signature; params[k++] = tagged; params[k++] = t.quarantined === true ? 1 : null;
     }
+    const inserted = this.results.insert(params);
+    const fresh = inserted.length === tests.length ? null : new Set(inserted);
+    for (let i = 0; i < tests.length; i++) {
+      const t = tests[i]!;
+      const id = ids[i]!;
+      const signature = signatures[i] ?? null;
+      // The first row of a test id that was not stored before is the one the insert wrote.
+      if (fresh === null || fresh.delete(id)) bucket.addRun(id);
+      else this.replaceStored(run, bucket, id, t, signature);
+      if (signature !== null) bucket.addFailure(id, signature, 1, run);
+      this.digests.add(runPk, id, t);
+    }
+  }
+
+  /** The tests.id of each test, interning node ids not seen before. */
+  private internTests(project: string, tests: readonly TestResult[]): number[] {
+    let known = this.testIds.of(project);
+    const ids = new Array<number>(tests.length);
+    for (let i = 0; i < tests.length; i++) {
+      const t = tests[i]!;
+      let id = known.get(t.nodeid);
+      if (id === undefined) {
+        id = (this.st.internTest.get(project, t.nodeid, t.file, t.line) as { id: number }).id;
+        known = this.testIds.add(project, t.nodeid, id);
+      }
+      ids[i] = id;
+    }
+    return ids;
+  }
+
+  /** A result row already stored: read before it is replaced, its old failure taken out of the rollups. */
+  private replaceStored(run: UpsertedRun, bucket: DayBucket, id: number, t: TestResult, signature: string | null): void {
+    const old = this.st.storedResult.get(run.id, id) as { outcome: string; signature: string | null };
+    const quarantined = t.quarantined === true ? 1 : null;
+    this.st.replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagsJson(t.tags), quarantined, run.id, id);
+    if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
   }
 
   /** The run's counts from its stored results, while no final summary fixes them. */
@@ -240,12 +290,27 @@ class SqliteRunWriter implements RunWriter {
     this.st.setCounts.run(counts);
   }
 
-  /** The batch's rollups, builds and new test tags, once per batch at its end. */
+  /** The batch's `test_days` changes, many rows to a statement: a batch of runs changes one row per test and day. */
+  private writeTestDays(): void {
+    const rows = this.rollups.testDays();
+    for (let start = 0; start < rows.length; start += this.testDays.maxRows) {
+      const slice = rows.slice(start, start + this.testDays.maxRows);
+      const params = new Array<unknown>(slice.length * 5);
+      let k = 0;
+      for (const r of slice) {
+        params[k++] = r.project; params[k++] = r.test_id; params[k++] = r.day; params[k++] = r.branch; params[k++] = r.runs;
+      }
+      this.testDays.run(params);
+    }
+  }
+
+  /** The batch's rollups, builds, new test tags and run digests, once per batch at its end. */
   private flush(): void {
-    for (const row of this.rollups.testDays()) this.st.upsertTestDay.run(row);
+    this.writeTestDays();
     for (const row of this.rollups.failureDays()) this.st.upsertFailureDay.run(row);
     for (const row of this.builds.rows()) this.st.upsertBuild.run(row);
     for (const row of this.tags.rows()) this.st.insertTestTag.run(row.tag, row.project, row.test_id);
+    this.digests.flush();
     this.rollups.clear();
     this.builds.clear();
   }

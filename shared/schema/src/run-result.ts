@@ -118,11 +118,17 @@ export function checkRunDates(run: { started_at: string; finished_at?: string | 
   }
 }
 
-export const RunResultSchema = RunHeaderSchema.extend({
+const runResultFields = RunHeaderSchema.extend({
   finished_at: timestamp.nullable().default(null),
   duration: seconds.nullable().default(null),
   status: RunStatusSchema,
   summary: SummarySchema.optional(),
+});
+
+/** A RunResult without its tests (dates refined the same way): what `parseEntry`'s fast path gives zod. */
+export const RunResultHeadSchema = runResultFields.superRefine(checkRunDates);
+
+export const RunResultSchema = runResultFields.extend({
   tests: z
     .array(TestResultSchema)
     .max(limits.testsPerRun, { message: `at most ${limits.testsPerRun} tests per run` })

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { limits } from './limits.js';
 import { toWellFormedText } from './unicode.js';
-import { checkRunDates, RunHeaderSchema, RunResultSchema, RunStatusSchema, SummarySchema, TestResultSchema } from './run-result.js';
+import { checkRunDates, RunHeaderSchema, RunResultHeadSchema, RunResultSchema, RunStatusSchema, SummarySchema, TestResultSchema } from './run-result.js';
+import { checkTestResults } from './test-results-check.js';
 
 /** Default stream names; `RESULTS_STREAM` overrides the base and the others follow it. */
 export const DEFAULT_RESULTS_STREAM = 'pytest-platform:results';
@@ -18,9 +19,13 @@ export const entryTypes = ['run', 'run.started', 'run.tests', 'run.finished'] as
 export type EntryType = (typeof entryTypes)[number];
 
 export const RunStartedSchema = RunHeaderSchema.superRefine(checkRunDates);
-export const RunTestsSchema = RunHeaderSchema.extend({
+const runTestsFields = RunHeaderSchema.extend({
   /** Position of the batch in the run, from 0; informational (ingest is order-independent). */
   seq: z.number().int().nonnegative().default(0),
+});
+/** A `run.tests` entry without its tests: what `parseEntry`'s fast path gives zod. */
+const RunTestsHeadSchema = runTestsFields.superRefine(checkRunDates);
+export const RunTestsSchema = runTestsFields.extend({
   tests: z.array(TestResultSchema).min(1).max(limits.testsPerBatch, { message: `at most ${limits.testsPerBatch} tests per batch` }),
 }).superRefine(checkRunDates);
 export const RunFinishedSchema = RunHeaderSchema.extend({
@@ -61,6 +66,23 @@ export function describeIssues(error: z.ZodError, max = 5): string {
   return parts.join('; ') + more;
 }
 
+const wholeRunTests = { min: 0, max: limits.testsPerRun, uniqueNodeids: true };
+const liveBatchTests = { min: 1, max: limits.testsPerBatch, uniqueNodeids: false };
+
+/**
+ * An entry with tests checked the cheap way: its own fields by zod, its tests by
+ * {@link checkTestResults}; null when either refuses, so that zod's full parse gives the reason.
+ */
+function parseFast(type: EntryType, json: unknown): StreamEntry | null {
+  if (type !== 'run' && type !== 'run.tests') return null;
+  if (typeof json !== 'object' || json === null) return null;
+  const given = (json as { tests?: unknown }).tests;
+  const tests = type === 'run' ? checkTestResults(given === undefined ? [] : given, wholeRunTests) : checkTestResults(given, liveBatchTests);
+  if (tests === null) return null;
+  const head = (type === 'run' ? RunResultHeadSchema : RunTestsHeadSchema).safeParse(json);
+  return head.success ? ({ type, data: { ...head.data, tests } } as StreamEntry) : null;
+}
+
 /**
  * Validates one stream entry given as its two fields. Never throws: anything that cannot be
  * stored comes back with the reason, for the dead-letter stream.
@@ -78,6 +100,8 @@ export function parseEntry(type: string | undefined, data: string | undefined): 
   } catch (error) {
     return { ok: false, reason: `data is not JSON: ${(error as Error).message}` };
   }
+  const fast = parseFast(type as EntryType, json);
+  if (fast !== null) return { ok: true, entry: fast };
   const result = entrySchemas[type as EntryType].safeParse(json);
   if (!result.success) return { ok: false, reason: `invalid ${type}: ${describeIssues(result.error)}` };
   return { ok: true, entry: { type, data: result.data } as StreamEntry };

@@ -28,9 +28,8 @@ const isFailure = sql<boolean>`results.outcome in ('failed', 'error')`;
  * One page of a run's failed and error tests, in test id order (the order the project first stored
  * each test), each with its `classification` by {@link classifyFailure} against the test's results in
  * the previous {@link CLASSIFICATION_WINDOW} runs of the same project and branch. A page reads
- * `limit + 1` entries of the partial index on failures by (run, test) and probes the earlier runs for
- * the page's tests alone by primary key, so its cost follows the page, not the run; the total is
- * an index-only count.
+ * `limit + 1` entries of the partial index on failures by (run, test) and the earlier runs' digests
+ * (one row per run); the total is an index-only count.
  */
 export async function listClassifiedRunFailures(
   db: Db,

@@ -1,7 +1,9 @@
 import type { FlakyTest, FlakyTests } from '@pytest-platform/schema';
 import { assessFlakiness, MIN_FLAKY_FLIPS, type Flakiness, type TestOutcome } from '../intelligence/flakiness.js';
 import type { Db } from '../database.js';
-import { chunks, failuresIn, newestRuns, probeResults, retriedIn, testsById, type WindowRun } from './run-window.js';
+import type { RunDigest } from '../run-digest.js';
+import { rankFlakyTests } from './flaky-ranking.js';
+import { chunks, newestRuns, runDigests, testsById, type WindowRun } from './run-window.js';
 import { taggedTests } from './test-tags.js';
 
 export interface FlakyTestsParams {
@@ -39,7 +41,9 @@ export function assessWindow(list: readonly WindowResult[]): WindowAssessment {
   const branches = new Map<string, TestOutcome[]>();
   for (const l of list) {
     const key = l.run.branch ?? '\u0000';
-    branches.set(key, [...(branches.get(key) ?? []), l.outcome]);
+    const seq = branches.get(key);
+    if (seq === undefined) branches.set(key, [l.outcome]);
+    else seq.push(l.outcome);
   }
   const perBranch = [...branches.values()].map((seq) => assessFlakiness(seq));
   const flips = perBranch.reduce((n, b) => n + b.flips, 0);
@@ -52,23 +56,31 @@ export function assessWindow(list: readonly WindowResult[]): WindowAssessment {
   };
 }
 
+/** A window of finished runs (oldest first), their digests and the tests that may be flaky in it. */
+interface WindowCandidates {
+  runs: WindowRun[];
+  digests: Map<number, RunDigest>;
+  candidates: Set<number>;
+}
+
 /**
- * The results, oldest first, of the tests that may be flaky in the last `window` finished runs:
- * candidates come from the two partial indexes (failures, retried results) of the window's runs; a
- * test that failed in every run is broken and left out; a tag keeps the candidates in its `test_tags`
- * range; only the rest is looked up by primary key.
+ * The last `window` finished runs and the tests that may be flaky in them, read from the runs'
+ * digests: the tests that failed or passed after retries; a test that failed in every run is broken
+ * and left out; a tag keeps the candidates in its `test_tags` range.
  */
-export async function flakyCandidates(
-  db: Db, params: Omit<FlakyTestsParams, 'limit'>,
-): Promise<{ runs: WindowRun[]; byTest: Map<number, WindowResult[]> }> {
-  const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.window, finishedOnly: true });
-  const byTest = new Map<number, WindowResult[]>();
-  if (runs.length === 0) return { runs, byTest };
-  const runIds = runs.map((r) => r.id);
-  const [failures, retried] = await Promise.all([failuresIn(db, runIds), retriedIn(db, runIds)]);
+async function windowCandidates(db: Db, params: Omit<FlakyTestsParams, 'limit'>): Promise<WindowCandidates> {
+  const newest = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.window, finishedOnly: true });
+  const runs = newest.reverse();
+  const digests = await runDigests(db, runs.map((r) => r.id));
   const failCount = new Map<number, number>();
-  for (const f of failures) failCount.set(f.test_id, (failCount.get(f.test_id) ?? 0) + 1);
-  const candidates = new Set(retried.map((r) => r.test_id));
+  const candidates = new Set<number>();
+  for (const d of digests.values()) {
+    for (let i = 0; i < d.size; i++) {
+      const outcome = d.outcome(i);
+      if (outcome === 'failed' || outcome === 'error') failCount.set(d.testId(i), (failCount.get(d.testId(i)) ?? 0) + 1);
+      else if (outcome === 'passed' && d.attempts(i) > 1) candidates.add(d.testId(i));
+    }
+  }
   for (const [testId, n] of failCount) if (n < runs.length) candidates.add(testId);
   if (params.nodeid !== undefined) {
     const one = await db.selectFrom('tests').select('id').where('project', '=', params.project).where('nodeid', '=', params.nodeid).executeTakeFirst();
@@ -82,32 +94,52 @@ export async function flakyCandidates(
     }
     for (const testId of candidates) if (!tagged.has(testId)) candidates.delete(testId);
   }
-  if (candidates.size === 0) return { runs, byTest };
-
-  const order = new Map(runs.map((r, i) => [r.id, runs.length - 1 - i]));
-  const runById = new Map<number, WindowRun>(runs.map((r) => [r.id, r]));
-  for (const r of await probeResults(db, runIds, [...candidates])) {
-    const run = runById.get(r.run_id)!;
-    const list = byTest.get(r.test_id) ?? [];
-    list.push({ run, outcome: { run_id: run.run_id, outcome: r.outcome, attempts: r.attempts, commit: run.commit_sha } });
-    byTest.set(r.test_id, list);
-  }
-  for (const list of byTest.values()) list.sort((a, b) => order.get(a.run.id)! - order.get(b.run.id)!);
-  return { runs, byTest };
+  return { runs, digests, candidates };
 }
 
-/** Flaky tests of the last `window` runs (see {@link flakyCandidates}), ranked by flip rate then by how many runs carry evidence. */
-export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<FlakyTests> {
-  const { runs, byTest } = await flakyCandidates(db, params);
-  const empty = { project: params.project, branch: params.branch ?? null, window: runs.length, items: [] };
-  if (byTest.size === 0) return empty;
+/** The results of `testIds` in the window, oldest first, per test. */
+function windowResults({ runs, digests }: WindowCandidates, testIds: ReadonlySet<number>): Map<number, WindowResult[]> {
+  const byTest = new Map<number, WindowResult[]>();
+  for (const run of runs) {
+    const d = digests.get(run.id);
+    for (let i = 0; d !== undefined && i < d.size; i++) {
+      const testId = d.testId(i);
+      if (!testIds.has(testId)) continue;
+      const list = byTest.get(testId) ?? [];
+      list.push({ run, outcome: { run_id: run.run_id, outcome: d.outcome(i), attempts: d.attempts(i), commit: run.commit_sha } });
+      byTest.set(testId, list);
+    }
+  }
+  return byTest;
+}
 
-  const assessed: (Omit<FlakyTest, 'nodeid' | 'file'> & { test_id: number; evidenceRuns: number })[] = [];
-  for (const [testId, list] of byTest) {
+/** The results, oldest first, of the tests that may be flaky in the last `window` finished runs (see {@link windowCandidates}). */
+export async function flakyCandidates(
+  db: Db, params: Omit<FlakyTestsParams, 'limit'>,
+): Promise<{ runs: WindowRun[]; byTest: Map<number, WindowResult[]> }> {
+  const window = await windowCandidates(db, params);
+  return { runs: window.runs, byTest: windowResults(window, window.candidates) };
+}
+
+/**
+ * Flaky tests of the last `window` runs (see {@link windowCandidates}), ranked by flip rate then by how
+ * many runs carry evidence; only the tests listed have their evidence built.
+ */
+export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<FlakyTests> {
+  const window = await windowCandidates(db, params);
+  const empty = { project: params.project, branch: params.branch ?? null, window: window.runs.length, items: [] };
+  const ranked = rankFlakyTests(window.runs, window.digests, window.candidates);
+  if (ranked.length === 0) return empty;
+  ranked.sort((a, b) => (b.flip_rate ?? -1) - (a.flip_rate ?? -1) || b.evidenceRuns - a.evidenceRuns || a.test_id - b.test_id);
+  const top = ranked.slice(0, params.limit);
+  const byTest = windowResults(window, new Set(top.map((t) => t.test_id)));
+  const tests = await testsById(db, top.map((t) => t.test_id));
+  const items = top.map(({ test_id }): FlakyTest => {
+    const list = byTest.get(test_id)!;
     const a = assessWindow(list);
-    if (a.kinds.length === 0) continue;
-    assessed.push({
-      test_id: testId,
+    return {
+      nodeid: tests.get(test_id)?.nodeid ?? '',
+      file: tests.get(test_id)?.file ?? null,
       kinds: a.kinds,
       runs: a.runs,
       passed: a.passed,
@@ -120,14 +152,7 @@ export async function listFlakyTests(db: Db, params: FlakyTestsParams): Promise<
         same_commit: a.evidence.same_commit.slice(-MAX_EVIDENCE),
         flip: a.flips >= MIN_FLAKY_FLIPS ? a.evidence.flip.slice(-MAX_EVIDENCE) : [],
       },
-      evidenceRuns: a.evidenceRuns,
-    });
-  }
-  assessed.sort((a, b) => (b.flip_rate ?? -1) - (a.flip_rate ?? -1) || b.evidenceRuns - a.evidenceRuns || a.test_id - b.test_id);
-  const top = assessed.slice(0, params.limit);
-  const tests = await testsById(db, top.map((t) => t.test_id));
-  return {
-    ...empty,
-    items: top.map(({ test_id, evidenceRuns: _n, ...rest }) => ({ nodeid: tests.get(test_id)?.nodeid ?? '', file: tests.get(test_id)?.file ?? null, ...rest })),
-  };
+    };
+  });
+  return { ...empty, items };
 }

@@ -6,7 +6,7 @@ export const RETENTION_BATCH_RUNS = 500;
 
 /**
  * Deletes up to `limit` finished runs that started before `before` (Unix ms), oldest first, with their
- * results, in one transaction; a build left without runs goes too. Returns how many runs went; fewer
+ * results and digests, in one transaction; a build left without runs goes too. Returns how many runs went; fewer
  * than `limit` means none are left. Interned test names and their tags stay: the ingest writer caches their ids.
  */
 export async function deleteRunsStartedBefore(db: Db, before: number, limit: number = RETENTION_BATCH_RUNS): Promise<number> {
@@ -30,6 +30,7 @@ export async function deleteRunsStartedBefore(db: Db, before: number, limit: num
       .where('runs.id', 'in', ids)
       .execute();
     await trx.deleteFrom('results').where('run_id', 'in', ids).execute();
+    await trx.deleteFrom('run_digests').where('run_id', 'in', ids).execute();
     await trx.deleteFrom('runs').where('id', 'in', ids).execute();
     if (builds.length > 0) await shrinkBuilds(trx, builds.map((b) => b.id));
     return ids.length;

@@ -1,6 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
 import type { Outcome } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
+import { RunDigest } from '../run-digest.js';
 
 /** One run of a window, as the intelligence queries need it. */
 export interface WindowRun {
@@ -57,38 +57,35 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-/** Point look-ups of the results of `testIds` in `runIds` by primary key (run, test); no other index involved. */
-export async function probeResults(db: Db, runIds: readonly number[], testIds: readonly number[]): Promise<ProbedResult[]> {
-  if (runIds.length === 0 || testIds.length === 0) return [];
-  const out: ProbedResult[] = [];
+/** The stored digests of the given runs (a run without results has none), a chunk of runs per query. */
+export async function runDigests(db: Db, runIds: readonly number[]): Promise<Map<number, RunDigest>> {
+  const out = new Map<number, RunDigest>();
   for (const runChunk of chunks(runIds)) {
-    for (const testChunk of chunks(testIds)) {
-      const rows = await db
-        .selectFrom('results')
-        .select(['run_id', 'test_id', 'outcome', 'attempts', 'duration'])
-        .where('run_id', 'in', runChunk)
-        .where('test_id', 'in', testChunk)
-        .execute();
-      out.push(...rows);
+    const rows = await db.selectFrom('run_digests').select(['run_id', 'tests']).where('run_id', 'in', runChunk).execute();
+    for (const row of rows) out.set(row.run_id, new RunDigest(row.tests));
+  }
+  return out;
+}
+
+/**
+ * The results of `testIds` (every test when omitted) in `runIds`, in (run, test) order, read from the
+ * runs' digests: one row per run instead of one primary-key look-up per result.
+ */
+export async function probeResults(db: Db, runIds: readonly number[], testIds?: readonly number[]): Promise<ProbedResult[]> {
+  if (runIds.length === 0 || testIds?.length === 0) return [];
+  const wanted = testIds === undefined ? undefined : new Set(testIds);
+  const digests = await runDigests(db, runIds);
+  const out: ProbedResult[] = [];
+  for (const runId of [...digests.keys()].sort((a, b) => a - b)) {
+    const digest = digests.get(runId)!;
+    for (let i = 0; i < digest.size; i++) {
+      const testId = digest.testId(i);
+      if (wanted !== undefined && !wanted.has(testId)) continue;
+      out.push({ run_id: runId, test_id: testId, outcome: digest.outcome(i), attempts: digest.attempts(i), duration: digest.duration(i) });
     }
   }
   return out;
 }
-
-/** (run, test) pairs of the given runs whose results match `predicate`, a chunk of runs per query. */
-async function resultsIn(db: Db, runIds: readonly number[], predicate: RawBuilder<boolean>): Promise<{ run_id: number; test_id: number }[]> {
-  const out: { run_id: number; test_id: number }[] = [];
-  for (const runChunk of chunks(runIds)) {
-    out.push(...(await db.selectFrom('results').select(['run_id', 'test_id']).where('run_id', 'in', runChunk).where(predicate).execute()));
-  }
-  return out;
-}
-
-/** Failed and error results of the given runs, through the partial index on failures (a literal predicate, so the planner can use it). */
-export const failuresIn = (db: Db, runIds: readonly number[]) => resultsIn(db, runIds, sql<boolean>`outcome in ('failed', 'error')`);
-
-/** Results that passed after retries in the given runs, through the partial index on `attempts > 1`. */
-export const retriedIn = (db: Db, runIds: readonly number[]) => resultsIn(db, runIds, sql<boolean>`attempts > 1 and outcome = 'passed'`);
 
 /** Node ids (and files) of interned tests. */
 export async function testsById(db: Db, ids: readonly number[]): Promise<Map<number, { nodeid: string; file: string | null }>> {

@@ -1,6 +1,6 @@
 import type { SlowTest, SlowTests } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
-import { chunks, newestRuns, testsById } from './run-window.js';
+import { newestRuns, runDigests, testsById } from './run-window.js';
 import { taggedTests } from './test-tags.js';
 
 export interface SlowestTestsParams {
@@ -23,31 +23,27 @@ const median = (values: readonly number[]) => {
 
 /**
  * Tests by median duration over the last `runs` finished runs (skips left out), slowest first, with
- * the trend: the median of the newer half of those runs over the median of the older half.
+ * the trend: the median of the newer half of those runs over the median of the older half. Reads the
+ * runs' digests.
  */
 export async function listSlowestTests(db: Db, params: SlowestTestsParams): Promise<SlowTests> {
   const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.runs, finishedOnly: true });
-  const order = new Map(runs.map((r, i) => [r.id, runs.length - 1 - i]));
-  const durations = new Map<number, { at: number; duration: number }[]>();
-  for (const runChunk of chunks(runs.map((r) => r.id))) {
-    let query = db
-      .selectFrom('results')
-      .select(['run_id', 'test_id', 'duration'])
-      .where('run_id', 'in', runChunk)
-      .where('outcome', '!=', 'skipped');
-    if (params.tag !== undefined) query = query.where('test_id', 'in', taggedTests(db, params.tag, [params.project]));
-    const rows = await query.execute();
-    for (const r of rows) {
-      const list = durations.get(r.test_id) ?? [];
-      list.push({ at: order.get(r.run_id)!, duration: r.duration });
-      durations.set(r.test_id, list);
+  const durations = new Map<number, number[]>();
+  const tagged = params.tag === undefined ? undefined : new Set((await taggedTests(db, params.tag, [params.project]).execute()).map((t) => t.test_id));
+  const digests = await runDigests(db, runs.map((r) => r.id));
+  for (const run of [...runs].reverse()) {
+    const d = digests.get(run.id);
+    for (let i = 0; d !== undefined && i < d.size; i++) {
+      const testId = d.testId(i);
+      if (d.outcome(i) === 'skipped' || (tagged !== undefined && !tagged.has(testId))) continue;
+      const list = durations.get(testId);
+      if (list === undefined) durations.set(testId, [d.duration(i)]);
+      else list.push(d.duration(i));
     }
   }
   const threshold = params.trendRatio ?? 1.2;
   const ranked: (Omit<SlowTest, 'nodeid'> & { test_id: number })[] = [];
-  for (const [testId, list] of durations) {
-    list.sort((a, b) => a.at - b.at);
-    const values = list.map((l) => l.duration);
+  for (const [testId, values] of durations) {
     const half = values.length >> 1;
     const older = half > 0 ? median(values.slice(0, half)) : 0;
     const change = values.length < 2 || older <= 0 ? null : median(values.slice(half)) / older;

@@ -14,7 +14,8 @@ export interface TestHistoryParams {
 
 /**
  * A test's last `limit` results, newest first: walks the project's (or branch's) newest runs through
- * the runs index and looks each result up by primary key (run, test); `undefined` for an unknown test.
+ * the runs index and looks the test's result up by primary key (run, test), newest runs first, until
+ * `limit` are found; `undefined` for an unknown test.
  */
 export async function getTestHistory(db: Db, params: TestHistoryParams): Promise<TestHistory | undefined> {
   const test = await db
@@ -25,21 +26,26 @@ export async function getTestHistory(db: Db, params: TestHistoryParams): Promise
     .executeTakeFirst();
   if (!test) return undefined;
   const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.scan ?? 500 });
-  const results = runs.length === 0 ? [] : await db
-    .selectFrom('results')
-    .select(['run_id', 'outcome', 'duration', 'attempts', 'message'])
-    .where('run_id', 'in', runs.map((r) => r.id))
-    .where('test_id', '=', test.id)
-    .execute();
-  const byRun = new Map(results.map((r) => [r.run_id, r]));
-  const items = runs.flatMap((run) => {
-    const r = byRun.get(run.id);
-    if (!r) return [];
-    return [{
-      run_id: run.run_id, started_at: iso(run.started_at), branch: run.branch, commit: run.commit_sha, worker_id: run.worker_id,
-      outcome: r.outcome, duration: r.duration, attempts: r.attempts, message: r.message,
-    }];
-  });
+  const items: TestHistory['items'] = [];
+  // Newest runs first, in growing slices, until `limit` results are found: a test that ran in most runs costs about `limit` look-ups.
+  for (let from = 0, size = Math.max(params.limit, 1); from < runs.length && items.length < params.limit; from += size, size *= 2) {
+    const slice = runs.slice(from, from + size);
+    const results = await db
+      .selectFrom('results')
+      .select(['run_id', 'outcome', 'duration', 'attempts', 'message'])
+      .where('run_id', 'in', slice.map((r) => r.id))
+      .where('test_id', '=', test.id)
+      .execute();
+    const byRun = new Map(results.map((r) => [r.run_id, r]));
+    for (const run of slice) {
+      const r = byRun.get(run.id);
+      if (!r) continue;
+      items.push({
+        run_id: run.run_id, started_at: iso(run.started_at), branch: run.branch, commit: run.commit_sha, worker_id: run.worker_id,
+        outcome: r.outcome, duration: r.duration, attempts: r.attempts, message: r.message,
+      });
+    }
+  }
   return {
     project: params.project, nodeid: params.nodeid, branch: params.branch ?? null, file: test.file, line: test.line,
     runs_scanned: runs.length, items: items.slice(0, params.limit),

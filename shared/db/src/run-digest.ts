@@ -1,0 +1,105 @@
+import { outcomes, type Outcome } from '@pytest-platform/schema';
+
+/** What a digest keeps of one result: the columns the window reads need, no text. */
+export interface DigestResult {
+  outcome: Outcome;
+  attempts: number;
+  duration: number;
+}
+
+/**
+ * test id u32, outcome u8 (index in `outcomes`), attempts u16 (1–1,000 by the contract; readers only ask
+ * whether it is above 1), duration f64; little-endian.
+ */
+const RECORD = 15;
+const OUTCOME_CODE = new Map<string, number>(outcomes.map((o, i) => [o, i]));
+
+/** A run's results as a digest value, records in test-id order. */
+export function encodeRunDigest(results: ReadonlyMap<number, DigestResult>): Buffer {
+  const ids = [...results.keys()].sort((a, b) => a - b);
+  const out = Buffer.allocUnsafe(ids.length * RECORD);
+  let at = 0;
+  for (const id of ids) {
+    const r = results.get(id)!;
+    out.writeUInt32LE(id, at);
+    out.writeUInt8(OUTCOME_CODE.get(r.outcome)!, at + 4);
+    out.writeUInt16LE(Math.min(Math.max(r.attempts, 0), 0xffff), at + 5);
+    out.writeDoubleLE(r.duration, at + 7);
+    at += RECORD;
+  }
+  return out;
+}
+
+/** A stored digest read in place: record `i` (in test-id order) field by field, nothing allocated per record. */
+export class RunDigest {
+  private readonly view: DataView;
+  /** Records (results) in the digest. */
+  readonly size: number;
+
+  constructor(bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.size = Math.floor(bytes.byteLength / RECORD);
+  }
+
+  testId(i: number): number {
+    return this.view.getUint32(i * RECORD, true);
+  }
+
+  outcome(i: number): Outcome {
+    return outcomes[this.view.getUint8(i * RECORD + 4)]!;
+  }
+
+  attempts(i: number): number {
+    return this.view.getUint16(i * RECORD + 5, true);
+  }
+
+  duration(i: number): number {
+    return this.view.getFloat64(i * RECORD + 7, true);
+  }
+
+  result(i: number): DigestResult {
+    return { outcome: this.outcome(i), attempts: this.attempts(i), duration: this.duration(i) };
+  }
+}
+
+/**
+ * The results one write transaction stored, per run (a later result of a test replaces an earlier
+ * one, as in `results`), merged into each run's stored digest at the end of the transaction.
+ */
+export class RunDigestDeltas {
+  private readonly runs = new Map<number, Map<number, DigestResult>>();
+
+  /** Keeps `result` itself (not a copy) until the digests are written. */
+  add(runPk: number, testId: number, result: DigestResult): void {
+    let tests = this.runs.get(runPk);
+    if (tests === undefined) {
+      tests = new Map();
+      this.runs.set(runPk, tests);
+    }
+    tests.set(testId, result);
+  }
+
+  addAll(runPk: number, testIds: readonly number[], results: readonly DigestResult[]): void {
+    for (const [i, testId] of testIds.entries()) this.add(runPk, testId, results[i]!);
+  }
+
+  /** The runs changed, in id order (a stable lock order). */
+  runIds(): number[] {
+    return [...this.runs.keys()].sort((a, b) => a - b);
+  }
+
+  /** The run's new digest: the stored one (`undefined` when there is none) with this transaction's results over it. */
+  merged(runPk: number, stored: Uint8Array | undefined): Buffer {
+    const added = this.runs.get(runPk) ?? new Map<number, DigestResult>();
+    if (stored === undefined) return encodeRunDigest(added);
+    const tests = new Map<number, DigestResult>();
+    const digest = new RunDigest(stored);
+    for (let i = 0; i < digest.size; i++) tests.set(digest.testId(i), digest.result(i));
+    for (const [testId, r] of added) tests.set(testId, r);
+    return encodeRunDigest(tests);
+  }
+
+  clear(): void {
+    this.runs.clear();
+  }
+}
