@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
-import { launchChromium } from '../../../test-support/chromium.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPORT_VIEW_URI } from '../src/index.js';
 import { reportViewHtml } from '../src/app-view.js';
 import { repoRoot, type RunningService } from '../../../test-support/services.js';
-import { startMcpHttp } from './http-server.js';
-import { XSS_MESSAGE, XSS_NODEID, startStack, type Stack } from './stack.js';
+import { startBrowserStack, stopBrowserStack } from './browser-stack.js';
+import { XSS_MESSAGE, XSS_NODEID, type Stack } from './stack.js';
 import { screenshotPath } from '../../../test-support/screenshots.js';
 
 let stack: Stack;
@@ -15,17 +14,9 @@ let mcp: { service: RunningService; url: string };
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack();
-  [mcp, browser] = await Promise.all([
-    startMcpHttp({ API_URL: stack.apiUrl }),
-    launchChromium(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await mcp?.service.stop();
-  await stack?.stop();
-});
+  ({ stack, mcp, browser } = await startBrowserStack());
+}, 120_000);
+afterAll(() => stopBrowserStack({ stack, mcp, browser }));
 
 describe('the HTML report in headless Chromium', () => {
   test('renders one point per run, makes no network request, shows hostile strings as text', async () => {

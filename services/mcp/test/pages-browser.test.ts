@@ -1,12 +1,11 @@
 import axe from 'axe-core';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../../../test-support/chromium.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { screenshotPath } from '../../../test-support/screenshots.js';
 import type { RunningService } from '../../../test-support/services.js';
-import { startMcpHttp } from './http-server.js';
+import { startBrowserStack, stopBrowserStack } from './browser-stack.js';
 import { FAILING, FLIP, pageRuns } from './page-runs.js';
-import { startStack, type Stack } from './stack.js';
+import type { Stack } from './stack.js';
 
 let stack: Stack;
 let mcp: { service: RunningService; url: string };
@@ -16,17 +15,9 @@ let shop: ReturnType<typeof pageRuns>['shop'];
 beforeAll(async () => {
   const runs = pageRuns();
   shop = runs.shop;
-  stack = await startStack({ runs });
-  [mcp, browser] = await Promise.all([
-    startMcpHttp({ API_URL: stack.apiUrl }),
-    launchChromium(),
-  ]);
+  ({ stack, mcp, browser } = await startBrowserStack({ runs }));
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await mcp?.service.stop();
-  await stack?.stop();
-});
+afterAll(() => stopBrowserStack({ stack, mcp, browser }));
 
 /** What a page did while the test drove it: documents loaded, every request, console errors, uncaught errors. */
 interface Watched {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../../../test-support/chromium.js';
 import type { RunResultInput } from '@pytest-platform/schema';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DigestData } from '../src/mail/digest-data.js';
@@ -8,8 +7,8 @@ import { renderAlertEmail } from '../src/mail/email-alert.js';
 import { renderDigestEmail } from '../src/mail/email-digest.js';
 import { makeRun } from '../../../test-support/runs.js';
 import type { RunningService } from '../../../test-support/services.js';
-import { startMcpHttp } from './http-server.js';
-import { startStack, type Stack } from './stack.js';
+import { startBrowserStack, stopBrowserStack } from './browser-stack.js';
+import type { Stack } from './stack.js';
 
 /** Classic XSS payloads, one a line; each sets `window.__xss`, calls alert() or loads something if it ever runs. */
 const payloads = readFileSync(new URL('./fixtures/xss-payloads.txt', import.meta.url), 'utf8').split('\n').filter(Boolean);
@@ -48,17 +47,9 @@ let mcp: { service: RunningService; url: string };
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ runs: { xss0: [...seeded[0]!], xss1: [...seeded[1]!] } });
-  [mcp, browser] = await Promise.all([
-    startMcpHttp({ API_URL: stack.apiUrl }),
-    launchChromium(),
-  ]);
+  ({ stack, mcp, browser } = await startBrowserStack({ runs: { xss0: [...seeded[0]!], xss1: [...seeded[1]!] } }));
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await mcp?.service.stop();
-  await stack?.stop();
-});
+afterAll(() => stopBrowserStack({ stack, mcp, browser }));
 
 interface Observed {
   dialogs: string[];

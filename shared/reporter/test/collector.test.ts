@@ -2,26 +2,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { limits } from '@pytest-platform/schema';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RunCollector, deliverRuns, readReporterConfig } from '../src/index.js';
-import type { ReporterConfig } from '../src/index.js';
-import { REDIS_URL, newRedis, randomStream, readEntries, readOneRun, tempDir } from './helpers.js';
+import { REDIS_URL, readEntries, readOneRun, tempDir, streamsForThisFile } from './helpers.js';
 
-const redis = newRedis();
-const streams: string[] = [];
-afterAll(async () => {
-  if (streams.length > 0) await redis.del(...streams);
-  redis.disconnect();
-});
-
-async function config(overrides: Partial<ReporterConfig> = {}): Promise<ReporterConfig> {
-  const stream = randomStream();
-  streams.push(stream);
-  return {
-    enabled: true, redisUrl: REDIS_URL, stream, spoolDir: await tempDir(), stopTimeoutMs: 10_000, live: false,
-    publicUrl: null, quiet: true, stepSummaryFile: null, ...overrides,
-  };
-}
+const { redis, config } = streamsForThisFile();
 
 const quiet = () => {
   const lines: string[] = [];

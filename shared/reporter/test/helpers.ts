@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseEntry } from '@pytest-platform/schema';
 import type { StreamEntry } from '@pytest-platform/schema';
 import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import type { ReporterConfig } from '../src/index.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -71,3 +73,27 @@ export function run(command: string, args: string[], options: { cwd: string; env
 }
 
 export const newRedis = () => new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
+
+/**
+ * A Redis client for a test file and a reporter configuration on a fresh stream per call (quiet,
+ * not live, a temp spool); the streams are deleted and the client closed after the file.
+ */
+export function streamsForThisFile(): { redis: Redis; config(overrides?: Partial<ReporterConfig>): Promise<ReporterConfig> } {
+  const redis = newRedis();
+  const streams: string[] = [];
+  afterAll(async () => {
+    if (streams.length > 0) await redis.del(...streams);
+    redis.disconnect();
+  });
+  return {
+    redis,
+    async config(overrides = {}) {
+      const stream = randomStream();
+      streams.push(stream);
+      return {
+        enabled: true, redisUrl: REDIS_URL, stream, spoolDir: await tempDir(), stopTimeoutMs: 10_000, live: false,
+        publicUrl: null, quiet: true, stepSummaryFile: null, ...overrides,
+      };
+    },
+  };
+}

@@ -1,26 +1,11 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { limits, RunResultSchema, truncate } from '@pytest-platform/schema';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { importReportText, RunCollector } from '../src/index.js';
-import type { ReporterConfig } from '../src/index.js';
-import { REDIS_URL, newRedis, randomStream, readEntries, tempDir } from './helpers.js';
+import { REDIS_URL, readEntries, streamsForThisFile } from './helpers.js';
 
-const redis = newRedis();
-const streams: string[] = [];
-afterAll(async () => {
-  if (streams.length > 0) await redis.del(...streams);
-  redis.disconnect();
-});
-
-async function config(overrides: Partial<ReporterConfig> = {}): Promise<ReporterConfig> {
-  const stream = randomStream();
-  streams.push(stream);
-  return {
-    enabled: true, redisUrl: REDIS_URL, stream, spoolDir: await tempDir(), stopTimeoutMs: 10_000, live: false,
-    publicUrl: null, quiet: true, stepSummaryFile: null, ...overrides,
-  };
-}
+const { redis, config } = streamsForThisFile();
 
 const identity = { project: 'p', branch: null, commit: null, worker_id: 'w', build_id: null, shard: null, environment: {} };
 const LONE = '\ud800';
