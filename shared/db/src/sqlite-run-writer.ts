@@ -230,12 +230,13 @@ class SqliteRunWriter implements RunWriter {
     const bucket = this.rollups.bucket(run);
     const ids = this.internTests(project, tests);
     const signatures = new Array<string | null>(tests.length);
+    const tagsText = new Array<string | null>(tests.length);
     const params = new Array<unknown>(tests.length * 10);
     for (let i = 0, k = 0; i < tests.length; i++) {
       const t = tests[i]!;
       const id = ids[i]!;
       const signature = (signatures[i] = isFailure(t.outcome) ? failureSignature(t.message, t.longrepr) : null);
-      const tagged = tagsJson(t.tags);
+      const tagged = (tagsText[i] = tagsJson(t.tags));
       if (tagged !== null) this.tags.add(t.tags!, project, id);
       params[k++] = runPk; params[k++] = id; params[k++] = t.outcome; params[k++] = t.duration; params[k++] = t.attempts;
       params[k++] = t.message; params[k++] = t.longrepr; params[k++] = signature; params[k++] = tagged; params[k++] = t.quarantined === true ? 1 : null;
@@ -248,7 +249,7 @@ class SqliteRunWriter implements RunWriter {
       const signature = signatures[i] ?? null;
       // The first row of a test id that was not stored before is the one the insert wrote.
       if (fresh === null || fresh.delete(id)) bucket.addRun(id);
-      else this.replaceStored(run, bucket, id, t, signature);
+      else this.replaceStored(run, bucket, id, t, signature, tagsText[i] ?? null);
       if (signature !== null) bucket.addFailure(id, signature, 1, run);
       this.digests.add(runPk, id, t);
     }
@@ -271,10 +272,10 @@ class SqliteRunWriter implements RunWriter {
   }
 
   /** A result row already stored: read before it is replaced, its old failure taken out of the rollups. */
-  private replaceStored(run: UpsertedRun, bucket: DayBucket, id: number, t: TestResult, signature: string | null): void {
+  private replaceStored(run: UpsertedRun, bucket: DayBucket, id: number, t: TestResult, signature: string | null, tagged: string | null): void {
     const old = this.st.storedResult.get(run.id, id) as { outcome: string; signature: string | null };
     const quarantined = t.quarantined === true ? 1 : null;
-    this.st.replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagsJson(t.tags), quarantined, run.id, id);
+    this.st.replaceResult.run(t.outcome, t.duration, t.attempts, t.message, t.longrepr, signature, tagged, quarantined, run.id, id);
     if (isFailure(old.outcome)) bucket.addFailure(id, old.signature ?? '', -1, run);
   }
 
