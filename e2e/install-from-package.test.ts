@@ -258,6 +258,7 @@ describe('installed from the packages, outside the repository', () => {
       "test('adds an item', () => expect(1 + 1).toBe(2));",
       "test('totals the cart', () => expect(2 * 3).toBe(6));",
       "test('applies the coupon', () => expect(10 - 1).toBe(8));",
+      // Fixture content: a skipped test, so the end line and the stored run count a skip (`1 skipped`).
       "test.skip('ships abroad', () => {});",
       '',
     ].join('\n'));
@@ -273,6 +274,7 @@ describe('installed from the packages, outside the repository', () => {
       'def test_refunds():',
       '    assert 2 - 1 == 0',
       '',
+      // Fixture content: a skipped test, so the end line and the stored run count a skip.
       '@pytest.mark.skip(reason="not yet")',
       'def test_invoices():',
       '    pass',

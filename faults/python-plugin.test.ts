@@ -46,6 +46,7 @@ function writeSuite(): void {
     'import pytest', '', '',
     'def test_fails():\n    assert 404 == 200', '',
     'def test_fails_too():\n    raise ValueError("<b>not html</b>")', '',
+    // Fixture content: every outcome the plugin reports, a skip included, must survive the outage.
     '@pytest.mark.skip(reason="not today")\ndef test_skipped():\n    pass', '',
     '@pytest.mark.xfail(reason="known")\ndef test_xfail():\n    assert False', '',
   ].join('\n'));

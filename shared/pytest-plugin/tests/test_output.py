@@ -73,6 +73,7 @@ SMALL_SUITE = {
         "import pytest\n"
         "def test_ok():\n    pass\n"
         "def test_bad():\n    assert 1 == 2, 'one is not two'\n"
+        # fixture content: a skip, so the end line reports `1 skipped`
         "@pytest.mark.skip(reason='later')\n"
         "def test_later():\n    pass\n"
     ),
