@@ -28,4 +28,17 @@ export default tseslint.config(
     files: ['services/*/src/**/*.ts', 'shared/*/src/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 120 }] },
   },
+  {
+    // No test depends on how fast something runs: speed is measured by `npm run bench`, as ratios.
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='expect'] CallExpression[callee.property.name='now'][callee.object.name=/^(Date|performance)$/]",
+          message: 'No timing assertion in a test: how fast something runs is for `npm run bench` (bench/README.md).',
+        },
+      ],
+    },
+  },
 );

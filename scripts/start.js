@@ -8,6 +8,8 @@ import { ensureRedis } from './lib/local-redis.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line) => process.stderr.write(`[pytest-platform] ${line}\n`);
 const services = ['ingest', 'api', 'mcp'];
+/** Node flags per service, as in docker-compose.yml: ingest parses one entry at a time and needs a small young generation. */
+const nodeFlags = { ingest: ['--max-semi-space-size=4'], api: [], mcp: [] };
 
 let redis;
 try {
@@ -64,7 +66,7 @@ for (const name of services) {
     say(`${main} is missing: run \`npm ci\` (it builds), then \`npm start\` again`);
     await stopAll(1);
   }
-  const child = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags[name], main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(name, child);
   prefixLines(name, child.stdout, process.stdout);
   prefixLines(name, child.stderr, process.stderr);

@@ -11,9 +11,12 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Starts a built service (`services/<name>/dist/main.js`) and waits for its `"msg":"ready"` line. */
+/** Node flags per service, as docker-compose.yml and `npm start` run them. */
+const NODE_FLAGS = { ingest: ['--max-semi-space-size=4'], api: [], mcp: [] };
+
+/** Starts a built service (`services/<name>/dist/main.js`) as production runs it and waits for its `"msg":"ready"` line. */
 export async function startBuiltService(name: 'ingest' | 'api' | 'mcp', env: Record<string, string>): Promise<Service> {
-  const proc = spawn(process.execPath, [`services/${name}/dist/main.js`], {
+  const proc = spawn(process.execPath, [...NODE_FLAGS[name], `services/${name}/dist/main.js`], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

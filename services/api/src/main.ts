@@ -20,7 +20,11 @@ try {
 const logger = pino({ ...logRedaction, level: config.logLevel, base: { service: 'api' }, timestamp: pino.stdTimeFunctions.isoTime });
 const target = parseDatabaseUrl(config.databaseUrl);
 // The API only reads: a memory map of the SQLite file (SQLite's own limit, ~2 GiB) makes its look-ups cheaper.
-const store = await openDatabase(target, { mmapBytes: 0x7fff0000, onPoolError: (error) => logger.warn({ err: error }, 'an idle database connection failed; the next query reconnects') });
+const store = await openDatabase(target, {
+  mmapBytes: 0x7fff0000,
+  onPoolError: (error) => logger.warn({ err: error }, 'an idle database connection failed; the next query reconnects'),
+  onMigrationProgress: (message, detail) => logger.info(detail, message),
+});
 const redis = createRedisClient(config.redisUrl, { name: 'pytest-platform-api', options: { commandTimeout: 5_000 } });
 redis.on('error', (error: Error) => logger.warn({ err: error.message, redis: redactUrl(config.redisUrl) }, 'redis error'));
 

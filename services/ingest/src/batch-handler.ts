@@ -5,12 +5,21 @@ import { backoffMs, sleep } from './backoff.js';
 import type { IngestCounters } from './ingest-stats.js';
 import type { DeadLetter, ResultsStream } from './results-stream.js';
 import { errorMessage, isConstraintError, isStoreUnavailable } from './store-unavailable.js';
-import type { StreamMessage } from './stream-message.js';
+import { fieldText, type StreamMessage } from './stream-message.js';
 
 interface Valid {
   message: StreamMessage;
   entry: StreamEntry;
 }
+
+/** An entry still to be stored: its message and the fields it holds. */
+interface Candidate {
+  message: StreamMessage;
+  fields: Readonly<Record<string, Buffer | string>>;
+}
+
+/** Decodes and parses one entry (its `data` is text only for the parse). */
+const parseCandidate = ({ fields }: Candidate) => parseEntry(fieldText(fields, 'type'), fieldText(fields, 'data'));
 
 interface Failed {
   message: StreamMessage;
@@ -36,6 +45,9 @@ export interface BatchHandlerOptions {
 
 const ids = (items: readonly { message: StreamMessage }[]) => items.map((i) => i.message.id);
 
+/** A batch that left nothing pending. */
+export const NOTHING_LEFT: LeftPending = { pending: 0, deliveries: 0 };
+
 /** An error about the entry itself (a constraint it breaks, another project's run id), not the database. */
 const isEntryRefusal = (error: unknown) => isConstraintError(error) || error instanceof RunIdTakenError;
 
@@ -50,13 +62,24 @@ const refusedBy = (error: RunIdTakenError, entry: StreamEntry) => entry.data.run
 export class BatchHandler {
   constructor(private readonly o: BatchHandlerOptions) {}
 
-  /** Validates, stores and acknowledges one batch; returns what is left pending for a later retry. */
+  /**
+   * Validates, stores and acknowledges one batch; returns what is left pending for a later retry.
+   * The batch is first written as it is parsed ({@link writeAsParsed}); only when that write fails
+   * is it parsed whole and written again, split as far as needed to find what the database refuses.
+   */
   async handle(messages: readonly StreamMessage[], redelivered: boolean): Promise<LeftPending> {
     const { maxDeliveries, logger } = this.o;
     const deliveries = redelivered ? await this.o.stream.deliveryCounts(messages.map((m) => m.id)) : undefined;
     const deliveriesOf = (id: string) => deliveries?.get(id) ?? 1;
-    const { valid, dead } = this.validate(messages, deliveries);
-    await this.deadLetter(dead);
+    const { candidates, unreadable } = this.screen(messages, deliveries);
+    const written = await this.writeAsParsed(candidates);
+    if (written !== null) {
+      await this.deadLetter([...unreadable, ...written.invalid]);
+      if (written.stored.length > 0) await this.acknowledge(written.stored, written.runs);
+      return NOTHING_LEFT;
+    }
+    const { valid, invalid } = this.validate(candidates);
+    await this.deadLetter([...unreadable, ...invalid]);
     const failed = await this.store(valid);
     // Another project's run: refused at once with the reason, never retried.
     await this.deadLetter(failed.filter((f) => f.error instanceof RunIdTakenError).map((f) => ({ message: f.message, reason: errorMessage(f.error) })));
@@ -75,25 +98,64 @@ export class BatchHandler {
     return { pending: left.length, deliveries: Math.max(0, ...left.map((f) => deliveriesOf(f.message.id))) };
   }
 
-  /** Parses each entry; `deliveries` (of a redelivered batch) leaves out entries no longer pending. */
-  private validate(messages: readonly StreamMessage[], deliveries: Map<string, number> | undefined) {
+  /** Leaves out entries no longer pending (of a redelivered batch); deleted and exhausted entries are unreadable. */
+  private screen(messages: readonly StreamMessage[], deliveries: Map<string, number> | undefined) {
     const { maxDeliveries } = this.o;
-    const dead: DeadLetter[] = [];
-    const valid: Valid[] = [];
+    const unreadable: DeadLetter[] = [];
+    const candidates: Candidate[] = [];
     for (const message of messages) {
       if (deliveries && !deliveries.has(message.id)) continue;
       const n = deliveries?.get(message.id) ?? 1;
       if (message.fields === null) {
-        dead.push({ message, reason: 'entry was deleted from the stream before it was stored' });
+        unreadable.push({ message, reason: 'entry was deleted from the stream before it was stored' });
       } else if (n > maxDeliveries) {
-        dead.push({ message, reason: `not stored after ${n - 1} deliveries (max ${maxDeliveries}); a consumer may have died on it` });
+        unreadable.push({ message, reason: `not stored after ${n - 1} deliveries (max ${maxDeliveries}); a consumer may have died on it` });
       } else {
-        const parsed = parseEntry(message.fields.type, message.fields.data);
-        if (parsed.ok) valid.push({ message, entry: parsed.entry });
-        else dead.push({ message, reason: parsed.reason });
+        candidates.push({ message, fields: message.fields });
       }
     }
-    return { valid, dead };
+    return { candidates, unreadable };
+  }
+
+  /**
+   * The whole batch in one transaction, each entry parsed just before it is written, so a batch's
+   * parsed runs die young instead of living until the commit (memory and GC stay those of one
+   * entry). Entries that do not parse are left out for the dead-letter stream. `null` when the
+   * write failed: nothing was written, and the caller takes the batch apart.
+   */
+  private async writeAsParsed(candidates: readonly Candidate[]) {
+    const stored: Candidate[] = [];
+    const invalid: DeadLetter[] = [];
+    function* parsed(): Generator<StreamEntry> {
+      for (const candidate of candidates) {
+        const result = parseCandidate(candidate);
+        if (!result.ok) {
+          invalid.push({ message: candidate.message, reason: result.reason });
+          continue;
+        }
+        stored.push(candidate);
+        yield result.entry;
+      }
+    }
+    try {
+      const runs = await this.o.writer.write(parsed(), Date.now());
+      return { stored, invalid, runs };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Parses every entry up front: the batch is taken apart only after a failed write. */
+  private validate(candidates: readonly Candidate[]) {
+    const invalid: DeadLetter[] = [];
+    const valid: Valid[] = [];
+    for (const candidate of candidates) {
+      const { message } = candidate;
+      const parsed = parseCandidate(candidate);
+      if (parsed.ok) valid.push({ message, entry: parsed.entry });
+      else invalid.push({ message, reason: parsed.reason });
+    }
+    return { valid, invalid };
   }
 
   /**
@@ -180,7 +242,7 @@ export class BatchHandler {
     return { failed, rest, unavailable };
   }
 
-  private async acknowledge(items: readonly Valid[], runs: readonly StoredRun[]): Promise<void> {
+  private async acknowledge(items: readonly { message: StreamMessage }[], runs: readonly StoredRun[]): Promise<void> {
     await this.o.stream.acknowledge(ids(items), runs);
     this.o.counters.stored += items.length;
   }
@@ -189,6 +251,6 @@ export class BatchHandler {
     if (letters.length === 0) return;
     await this.o.stream.deadLetter(letters);
     this.o.counters.deadLettered += letters.length;
-    for (const { message, reason } of letters) this.o.logger.warn({ source_id: message.id, type: message.fields?.type, reason }, 'dead-lettered');
+    for (const { message, reason } of letters) this.o.logger.warn({ source_id: message.id, type: message.fields ? fieldText(message.fields, 'type') : undefined, reason }, 'dead-lettered');
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { backoffMs, sleep } from './backoff.js';
-import type { BatchHandler, LeftPending } from './batch-handler.js';
+import { NOTHING_LEFT, type BatchHandler, type LeftPending } from './batch-handler.js';
 import type { BatchSizer } from './batch-sizer.js';
 import type { IngestCounters } from './ingest-stats.js';
 import type { ResultsStream } from './results-stream.js';
@@ -22,8 +22,6 @@ export interface ConsumerOptions {
   /** The closing flag: aborted by ingest's `close()`, which also breaks a blocking read in progress. */
   signal: AbortSignal;
 }
-
-const NOTHING_LEFT: LeftPending = { pending: 0, deliveries: 0 };
 
 /**
  * The consume loop. Each turn runs the housekeeping that is due, then reads one batch: this

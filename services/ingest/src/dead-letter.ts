@@ -5,14 +5,16 @@ const DEAD_LETTER_DATA_BYTES = 1_048_576;
 
 const MARKER = '\n… [truncated]';
 
-function truncateBytes(text: string, max: number): string {
-  if (Buffer.byteLength(text) <= max) return text;
-  const head = Buffer.from(text).subarray(0, max - Buffer.byteLength(MARKER)).toString('utf8');
+/** `data` as it was read, cut to `max` bytes (at a character boundary, with a marker) when longer. */
+function truncateBytes(value: Buffer | string, max: number): Buffer | string {
+  const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+  if (bytes.length <= max) return value;
+  const head = bytes.subarray(0, max - Buffer.byteLength(MARKER)).toString('utf8');
   return head.replace(/\uFFFD$/, '') + MARKER;
 }
 
 /** The fields of a `<stream>:dead` entry: why, what, and where it came from. */
-export function deadLetterFields(message: StreamMessage, reason: string, consumer: string, at = new Date()): string[] {
+export function deadLetterFields(message: StreamMessage, reason: string, consumer: string, at = new Date()): (Buffer | string)[] {
   return [
     'reason', reason,
     'type', message.fields?.type ?? '',

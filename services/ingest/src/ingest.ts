@@ -89,7 +89,7 @@ class IngestService implements Ingest {
 
   private async open(): Promise<void> {
     const { config } = this;
-    const store = (this.store = await openRunStore(config.database, this.existingStore));
+    const store = (this.store = await openRunStore(config.database, this.existingStore, (message, detail) => this.logger.info(detail, message)));
     if (this.closing) return;
     const connections = (this.connections = new RedisConnections(config.redisUrl, config.consumer, this.logger));
     const stream = new ResultsStream(connections.redis, connections.blocking, config.stream, config.consumer);

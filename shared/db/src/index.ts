@@ -10,6 +10,7 @@ export type { DatabaseTarget } from '@pytest-platform/config';
 export { openDatabase, optimizeSqlite } from './open-database.js';
 export type { Store, OpenOptions } from './open-database.js';
 export { migrateToLatest } from './migrate.js';
+export type { MigrationProgress } from './migrate.js';
 export type { Dialect } from './migrate.js';
 export { createRunWriter } from './create-run-writer.js';
 export type { RunWriter, StoredRun } from './run-writer.js';

@@ -5,7 +5,8 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '@pytest-platform/config';
-import { migrateToLatest } from './migrate.js';
+import { migrateToLatest, type MigrationProgress } from './migrate.js';
+import { reusingStatements } from './reusing-statements.js';
 
 export type Store =
   | { dialect: 'sqlite'; db: Db; sqlite: SqliteDatabase.Database; close(): Promise<void> }
@@ -23,6 +24,17 @@ export interface OpenOptions {
    */
   mmapBytes?: number;
   /**
+   * SQLite only: the connection's page cache (`PRAGMA cache_size`), in bytes. A reader's cache holds
+   * the pages its queries come back to; a writer's needs little more than the pages of one
+   * transaction and the index pages it inserts into at random. @defaultValue 64 MiB
+   */
+  cacheBytes?: number;
+  /**
+   * Told which migration is applied and how far a long one got (every few seconds), and, on
+   * SQLite, that another process holds the database while it migrates. @defaultValue silent
+   */
+  onMigrationProgress?: MigrationProgress;
+  /**
    * Called when a Postgres connection fails, idle or checked out (server restart, admin
    * termination). The pool drops that connection and the next query opens a new one; without a
    * handler the error would crash the process. @defaultValue ignore
@@ -34,7 +46,7 @@ export interface OpenOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
-function openSqlite(filename: string, readonly: boolean, mmapBytes: number): SqliteDatabase.Database {
+function openSqlite(filename: string, readonly: boolean, mmapBytes: number, cacheBytes: number): SqliteDatabase.Database {
   if (filename !== ':memory:' && !readonly) mkdirSync(dirname(filename), { recursive: true });
   const sqlite = new SqliteDatabase(filename, { readonly, fileMustExist: readonly });
   sqlite.pragma('busy_timeout = 10000');
@@ -42,7 +54,7 @@ function openSqlite(filename: string, readonly: boolean, mmapBytes: number): Sql
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
   }
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma(`cache_size = -${Math.max(1, Math.floor(cacheBytes / 1024))}`);
   sqlite.pragma('temp_store = MEMORY');
   if (mmapBytes > 0) sqlite.pragma(`mmap_size = ${Math.floor(mmapBytes)}`);
   return sqlite;
@@ -53,8 +65,8 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   const target = typeof url === 'object' ? url : parseDatabaseUrl(url);
   let store: Store;
   if (target.dialect === 'sqlite') {
-    const sqlite = openSqlite(target.filename, options.readonly ?? false, options.mmapBytes ?? 0);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const sqlite = openSqlite(target.filename, options.readonly ?? false, options.mmapBytes ?? 0, options.cacheBytes ?? 64 * 1024 * 1024);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
     store = { dialect: 'sqlite', db, sqlite, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: target.connectionString, max: 10 });
@@ -69,8 +81,9 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   }
   if (options.migrate ?? !options.readonly) {
     try {
-      if (store.dialect === 'sqlite') await migrateSqliteExclusively(store);
-      else await migrateToLatest(store.db, store.dialect);
+      const progress = options.onMigrationProgress ?? (() => {});
+      if (store.dialect === 'sqlite') await migrateSqliteExclusively(store, progress);
+      else await migrateToLatest(store.db, store.dialect, progress);
     } catch (error) {
       await store.close();
       throw error;
@@ -91,15 +104,21 @@ export function optimizeSqlite(sqlite: SqliteDatabase.Database, atOpen = false):
   sqlite.pragma(atOpen ? 'optimize = 0x10002' : 'optimize');
 }
 
+/** How long an opener waits for another process's migration (a backfill takes ~45 s at 10M results). */
+const MIGRATION_WAIT_MS = 10 * 60_000;
+
 /**
  * Kysely takes no lock for SQLite migrations, so two openers of a fresh file (ingest and the API
  * under `npm start`, or two stores in one process) could both run them. The whole migration runs in
  * one IMMEDIATE transaction; a second opener polls for the write lock without blocking the event
- * loop, then finds everything applied.
+ * loop (for as long as a backfill on a large store takes, saying so every few seconds), then finds
+ * everything applied.
  */
-async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite' }>): Promise<void> {
+async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite' }>, progress: MigrationProgress): Promise<void> {
   const busyTimeout = store.sqlite.pragma('busy_timeout', { simple: true }) as number;
-  const deadline = Date.now() + Math.max(busyTimeout, 30_000);
+  const began = Date.now();
+  const deadline = began + Math.max(busyTimeout, MIGRATION_WAIT_MS);
+  let said = began;
   store.sqlite.pragma('busy_timeout = 0');
   try {
     for (;;) {
@@ -108,6 +127,10 @@ async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite
         break;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        if (Date.now() - said >= 5_000) {
+          said = Date.now();
+          progress('waiting for the database: another process holds it (a migration in progress?)', { seconds: Math.round((said - began) / 1000) });
+        }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     }
@@ -115,7 +138,7 @@ async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite
     store.sqlite.pragma(`busy_timeout = ${busyTimeout}`);
   }
   try {
-    await migrateToLatest(store.db, 'sqlite');
+    await migrateToLatest(store.db, 'sqlite', progress);
     store.sqlite.exec('COMMIT');
   } catch (error) {
     if (store.sqlite.inTransaction) store.sqlite.exec('ROLLBACK');

@@ -186,7 +186,7 @@ class PostgresRunWriter implements RunWriter {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async write(entries: readonly StreamEntry[], now = Date.now()): Promise<StoredRun[]> {
+  async write(entries: Iterable<StreamEntry>, now = Date.now()): Promise<StoredRun[]> {
     const client = await this.pool.connect();
     const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(this.knownTags), digests: new RunDigestDeltas() };
     try {

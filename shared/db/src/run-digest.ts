@@ -12,6 +12,8 @@ export interface DigestResult {
  * whether it is above 1), duration f64; little-endian.
  */
 const RECORD = 15;
+/** Below a digest's size ÷ this many wanted tests, {@link RunDigest.forEachOf} searches for each instead of walking the digest. */
+const SEARCH_FACTOR = 16;
 const OUTCOME_CODE = new Map<string, number>(outcomes.map((o, i) => [o, i]));
 
 /** A run's results as a digest value, records in test-id order. */
@@ -57,6 +59,42 @@ export class RunDigest {
     return this.view.getFloat64(i * RECORD + 7, true);
   }
 
+  /**
+   * Calls `visit` with the record of each of `testIds` (ascending, distinct) that the run has, in
+   * test-id order: a binary search each when they are few, else one walk of both lists side by side.
+   */
+  forEachOf(testIds: readonly number[], visit: (i: number) => void): void {
+    const n = testIds.length;
+    if (n * SEARCH_FACTOR < this.size) {
+      for (const testId of testIds) {
+        const i = this.find(testId);
+        if (i >= 0) visit(i);
+      }
+      return;
+    }
+    let j = 0;
+    for (let i = 0; i < this.size; i++) {
+      const testId = this.testId(i);
+      while (j < n && testIds[j]! < testId) j++;
+      if (j === n) return;
+      if (testIds[j] === testId) visit(i);
+    }
+  }
+
+  /** The record of `testId` (records are in test-id order, one per test), or -1 when the run has no result of it. */
+  find(testId: number): number {
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.testId(mid);
+      if (at === testId) return mid;
+      if (at < testId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
   result(i: number): DigestResult {
     return { outcome: this.outcome(i), attempts: this.attempts(i), duration: this.duration(i) };
   }
@@ -69,14 +107,17 @@ export class RunDigest {
 export class RunDigestDeltas {
   private readonly runs = new Map<number, Map<number, DigestResult>>();
 
-  /** Keeps `result` itself (not a copy) until the digests are written. */
+  /**
+   * Keeps the three columns of `result` until the digests are written, not `result` itself: a
+   * result's text (node id, message, traceback) is free once its row is written.
+   */
   add(runPk: number, testId: number, result: DigestResult): void {
     let tests = this.runs.get(runPk);
     if (tests === undefined) {
       tests = new Map();
       this.runs.set(runPk, tests);
     }
-    tests.set(testId, result);
+    tests.set(testId, { outcome: result.outcome, attempts: result.attempts, duration: result.duration });
   }
 
   addAll(runPk: number, testIds: readonly number[], results: readonly DigestResult[]): void {

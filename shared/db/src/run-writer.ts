@@ -17,9 +17,12 @@ export interface RunWriter {
   /**
    * Writes every entry in one transaction; all or nothing. Safe to repeat with the same entries.
    * Resolves once the transaction committed; on SQLite it commits before `write` returns.
+   * `entries` is read once, in order: on SQLite one at a time inside the transaction, so entries
+   * produced as they are read (parsed from the stream) are written as they come and die young.
    * @param now - Unix ms recorded as the runs' and workers' last-seen time. @defaultValue `Date.now()`
+   * @returns One stored run per entry.
    */
-  write(entries: readonly StreamEntry[], now?: number): Promise<StoredRun[]>;
+  write(entries: Iterable<StreamEntry>, now?: number): Promise<StoredRun[]>;
 }
 
 /**

@@ -168,7 +168,7 @@ class SqliteRunWriter implements RunWriter {
   private readonly st: Statements;
   private readonly results: MultiRowInsert;
   private readonly testDays: MultiRowInsert;
-  private readonly writeBatch: SqliteDatabase.Transaction<(entries: readonly StreamEntry[], now: number) => StoredRun[]>;
+  private readonly writeBatch: SqliteDatabase.Transaction<(entries: Iterable<StreamEntry>, now: number) => StoredRun[]>;
   private readonly testIds = new TestIdCache();
   private readonly rollups = new RollupDeltas();
   private readonly builds = new BuildDeltas();
@@ -181,14 +181,15 @@ class SqliteRunWriter implements RunWriter {
     this.results = insertResults(sqlite);
     this.testDays = upsertTestDays(sqlite);
     this.digests = new SqliteRunDigests(sqlite);
-    this.writeBatch = sqlite.transaction((entries: readonly StreamEntry[], now: number) => {
-      const stored = entries.map((e) => this.writeEntry(e, now));
+    this.writeBatch = sqlite.transaction((entries: Iterable<StreamEntry>, now: number) => {
+      const stored: StoredRun[] = [];
+      for (const entry of entries) stored.push(this.writeEntry(entry, now));
       this.flush();
       return stored;
     });
   }
 
-  async write(entries: readonly StreamEntry[], now = Date.now()): Promise<StoredRun[]> {
+  async write(entries: Iterable<StreamEntry>, now = Date.now()): Promise<StoredRun[]> {
     try {
       const stored = this.writeBatch.immediate(entries, now);
       this.tags.committed();

@@ -80,6 +80,20 @@ describe.each(dialects)('test intelligence on %s', (dialect) => {
     expect(await getTestHistory(ctx.store.db, { project: 'ti', nodeid: 'nope', limit: 5 })).toBeUndefined();
   });
 
+  it('looks for a test in growing slices of the newest runs and says how many runs there were to look in, at most scan', async () => {
+    const history = (q: { nodeid: string; branch?: string; limit: number; scan?: number }) => getTestHistory(ctx.store.db, { project: 'ti', ...q });
+    // Newest first: d1, r6b, r6, r5, r4, r3, r2, r1. renamed_new ran in r6 only, so every slice is looked in.
+    expect(await history({ nodeid: 'renamed_new', limit: 1 })).toMatchObject({ runs_scanned: 8, items: [{ run_id: 'r6' }] });
+    // Found in the first slice: the runs it did not need are counted all the same.
+    expect(await history({ nodeid: 'same_commit', limit: 1 })).toMatchObject({ runs_scanned: 8, items: [{ run_id: 'd1' }] });
+    expect(await history({ nodeid: 'same_commit', limit: 0 })).toMatchObject({ runs_scanned: 8, items: [] });
+    expect(await history({ nodeid: 'same_commit', branch: 'main', limit: 2 })).toMatchObject({ runs_scanned: 7, items: [{ run_id: 'r6b' }, { run_id: 'r6' }] });
+    expect(await history({ nodeid: 'same_commit', limit: 2, scan: 3 })).toMatchObject({ runs_scanned: 3, items: [{ run_id: 'd1' }, { run_id: 'r6b' }] });
+    expect(await history({ nodeid: 'renamed_new', limit: 5, scan: 2 })).toMatchObject({ runs_scanned: 2, items: [] });
+    expect(await history({ nodeid: 'renamed_new', limit: 5, scan: 3 })).toMatchObject({ runs_scanned: 3, items: [{ run_id: 'r6' }] });
+    expect(await history({ nodeid: 'renamed_old', limit: 2, scan: 0 })).toMatchObject({ runs_scanned: 0, items: [] });
+  });
+
   it('classifies each failure of a run as new, recurring or flaky', async () => {
     const classes = async (runId: string) => {
       const found = await findRun(ctx.store.db, runId);

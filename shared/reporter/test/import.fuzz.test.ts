@@ -11,8 +11,9 @@ import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../../test-support/bad-input.js';
 import { reportsDir, tempDir } from './helpers.js';
 
 const identity: RunIdentity = { project: 'fuzz', branch: 'main', commit: 'abc1234', worker_id: 'fuzz', environment: {} };
-/** Longest one import of a mutated fixture may take (the largest fixture is 1.3 MB). */
-const TIME_BOUND_MS = 2_000;
+// No bound on how fast an import runs (no test here depends on the machine's speed): parsing that
+// blows up on some input (super-linear backtracking, entity expansion) hangs or grows the output,
+// and the test fails by its timeout or by the size bounds below.
 
 const files = ['junit', 'ctrf'].flatMap((format) =>
   readdirSync(path.join(reportsDir, format), { recursive: true, encoding: 'utf8' })
@@ -47,9 +48,8 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     }),
 );
 
-/** Imports `bytes` and checks the outcome: a valid RunResult or an ImportError, within the time bound. */
+/** Imports `bytes` and checks the outcome: a valid RunResult or an ImportError. */
 function importBytes(bytes: Buffer): 'imported' | 'rejected' {
-  const started = performance.now();
   let outcome: 'imported' | 'rejected';
   try {
     const run = importReportText(decodeReport(bytes), { identity });
@@ -59,12 +59,11 @@ function importBytes(bytes: Buffer): 'imported' | 'rejected' {
     if (!(error instanceof ImportError)) throw error;
     outcome = 'rejected';
   }
-  expect(performance.now() - started).toBeLessThan(TIME_BOUND_MS);
   return outcome;
 }
 
 describe('JUnit/CTRF import of mutated fixture files', () => {
-  test(`${FUZZ_RUNS} mutations (byte flips, truncation, tag duplication, inserted markup) of ${small.length} fixtures: imported or refused in time, never a crash`, () => {
+  test(`${FUZZ_RUNS} mutations (byte flips, truncation, tag duplication, inserted markup) of ${small.length} fixtures: imported or refused, never a crash`, () => {
     const counts = { imported: 0, rejected: 0 };
     fc.assert(
       fc.property(fc.constantFrom(...small), mutation, (bytes, mutate) => {
@@ -133,7 +132,7 @@ describe('hostile XML', () => {
     expect(hits).toEqual([]);
   });
 
-  test('entity expansion ("billion laughs", quadratic blow-up) is refused or bounded, quickly', () => {
+  test('entity expansion ("billion laughs", quadratic blow-up) is refused or bounded in size', () => {
     const lol = ['<!ENTITY lol0 "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`)].join('');
     const quadratic = `<!ENTITY a "${'a'.repeat(50_000)}">`;
     for (const xml of [
@@ -141,14 +140,12 @@ describe('hostile XML', () => {
       `<?xml version="1.0"?><!DOCTYPE r [${quadratic}]>${suite('&a;'.repeat(10_000))}`,
     ]) {
       const before = process.memoryUsage().heapUsed;
-      const started = performance.now();
       let length = 0;
       try {
         length = JSON.stringify(importReportText(xml, { identity })).length;
       } catch (error) {
         expect(error).toBeInstanceOf(ImportError);
       }
-      expect(performance.now() - started).toBeLessThan(TIME_BOUND_MS);
       expect(length).toBeLessThan(2_000_000);
       expect(process.memoryUsage().heapUsed - before).toBeLessThan(200_000_000);
     }

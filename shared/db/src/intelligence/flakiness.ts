@@ -76,10 +76,37 @@ export function assessFlakiness(results: readonly TestOutcome[]): Flakiness {
  * - `recurring`: it failed the previous time it ran too.
  */
 export function classifyFailure(current: { commit: string | null }, previous: readonly Omit<TestOutcome, 'run_id'>[]): FailureClassification {
-  const prior = previous.map((p, i) => ({ ...p, run_id: String(i) }));
-  if (assessFlakiness([...prior].reverse()).flaky) return 'flaky';
-  if (current.commit !== null && prior.some((p) => p.commit === current.commit && isPass(p.outcome))) return 'flaky';
-  const lastExecuted = prior.find((p) => isPass(p.outcome) || isFail(p.outcome));
+  if (isFlaky(previous)) return 'flaky';
+  if (current.commit !== null && previous.some((p) => p.commit === current.commit && isPass(p.outcome))) return 'flaky';
+  const lastExecuted = previous.find((p) => isPass(p.outcome) || isFail(p.outcome));
   if (!lastExecuted || isPass(lastExecuted.outcome)) return 'new';
   return 'recurring';
+}
+
+const PASSED_ON = 1;
+const FAILED_ON = 2;
+
+/**
+ * `assessFlakiness(results).flaky` without building the evidence, in either order of `results` (none of
+ * the three rules depends on it: a retry is a retry, a commit's results are a set, and reversing a
+ * sequence keeps its number of changes). A failure's classification asks only this, once per failure.
+ */
+function isFlaky(results: readonly Omit<TestOutcome, 'run_id'>[]): boolean {
+  let flips = 0;
+  let previous: boolean | null = null;
+  let commits: Map<string, number> | undefined;
+  for (const r of results) {
+    const pass = isPass(r.outcome);
+    if (!pass && !isFail(r.outcome)) continue;
+    if (pass && r.attempts > 1) return true;
+    if (previous !== null && previous !== pass && ++flips >= MIN_FLAKY_FLIPS) return true;
+    previous = pass;
+    if (r.commit !== null) {
+      commits ??= new Map();
+      const seen = (commits.get(r.commit) ?? 0) | (pass ? PASSED_ON : FAILED_ON);
+      if (seen === (PASSED_ON | FAILED_ON)) return true;
+      commits.set(r.commit, seen);
+    }
+  }
+  return false;
 }

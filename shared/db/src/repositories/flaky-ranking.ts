@@ -1,6 +1,6 @@
 import { MIN_FLAKY_FLIPS } from '../intelligence/flakiness.js';
 import type { RunDigest } from '../run-digest.js';
-import type { WindowRun } from './run-window.js';
+import { ascendingIds, type WindowRun } from './run-window.js';
 
 /** What `/flaky` ranks a test by, equal to what `assessWindow` says of the same results. */
 export interface FlakyRank {
@@ -26,19 +26,19 @@ function denseIndex(values: readonly (string | null)[]): number[] {
 /** Per candidate, its pass and fail results in window order, each as run index × 8 + state (+ {@link RETRIED} for a pass after retries). */
 function passFailSequences(runs: readonly WindowRun[], digests: ReadonlyMap<number, RunDigest>, candidates: ReadonlySet<number>): Map<number, number[]> {
   const seqs = new Map<number, number[]>();
+  const wanted = ascendingIds(candidates);
   for (const [at, run] of runs.entries()) {
     const d = digests.get(run.id);
-    for (let i = 0; d !== undefined && i < d.size; i++) {
-      const testId = d.testId(i);
-      if (!candidates.has(testId)) continue;
+    d?.forEachOf(wanted, (i) => {
       const outcome = d.outcome(i);
       const state = outcome === 'passed' ? PASS : outcome === 'failed' || outcome === 'error' ? FAIL : 0;
-      if (state === 0) continue;
+      if (state === 0) return;
+      const testId = d.testId(i);
       const entry = at * 8 + state + (state === PASS && d.attempts(i) > 1 ? RETRIED : 0);
       const seq = seqs.get(testId);
       if (seq === undefined) seqs.set(testId, [entry]);
       else seq.push(entry);
-    }
+    });
   }
   return seqs;
 }

@@ -3,7 +3,7 @@ import { assessFlakiness, MIN_FLAKY_FLIPS, type Flakiness, type TestOutcome } fr
 import type { Db } from '../database.js';
 import type { RunDigest } from '../run-digest.js';
 import { rankFlakyTests } from './flaky-ranking.js';
-import { chunks, newestRuns, runDigests, testsById, type WindowRun } from './run-window.js';
+import { ascendingIds, chunks, newestRuns, runDigests, testsById, type WindowRun } from './run-window.js';
 import { taggedTests } from './test-tags.js';
 
 export interface FlakyTestsParams {
@@ -100,15 +100,15 @@ async function windowCandidates(db: Db, params: Omit<FlakyTestsParams, 'limit'>)
 /** The results of `testIds` in the window, oldest first, per test. */
 function windowResults({ runs, digests }: WindowCandidates, testIds: ReadonlySet<number>): Map<number, WindowResult[]> {
   const byTest = new Map<number, WindowResult[]>();
+  const wanted = ascendingIds(testIds);
   for (const run of runs) {
     const d = digests.get(run.id);
-    for (let i = 0; d !== undefined && i < d.size; i++) {
+    d?.forEachOf(wanted, (i) => {
       const testId = d.testId(i);
-      if (!testIds.has(testId)) continue;
       const list = byTest.get(testId) ?? [];
       list.push({ run, outcome: { run_id: run.run_id, outcome: d.outcome(i), attempts: d.attempts(i), commit: run.commit_sha } });
       byTest.set(testId, list);
-    }
+    });
   }
   return byTest;
 }

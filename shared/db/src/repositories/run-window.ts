@@ -28,17 +28,29 @@ export interface WindowQuery {
  * (project, branch, started_at) or (project, started_at) index, bounded by `limit`.
  */
 export async function newestRuns(db: Db, q: WindowQuery): Promise<WindowRun[]> {
-  let query = db
-    .selectFrom('runs')
-    .select(['id', 'run_id', 'branch', 'commit_sha', 'worker_id', 'started_at'])
-    .where('project', '=', q.project);
-  if (q.branch !== undefined) query = q.branch === null ? query.where('branch', 'is', null) : query.where('branch', '=', q.branch);
-  if (q.finishedOnly) query = query.where('status', '!=', 'running');
+  let query = windowRuns(db, q).select(['id', 'run_id', 'branch', 'commit_sha', 'worker_id', 'started_at']);
   const before = q.before;
   if (before) {
     query = query.where((eb) => eb.or([eb('started_at', '<', before.started_at), eb.and([eb('started_at', '=', before.started_at), eb('id', '<', before.id)])]));
   }
   return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/** How many runs {@link newestRuns} would answer with (`before` aside), counted on the runs index alone. */
+export async function countNewestRuns(db: Db, q: Omit<WindowQuery, 'before'>): Promise<number> {
+  const row = await db
+    .selectFrom(windowRuns(db, q).select('id').limit(q.limit).as('w'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The runs of a window's project and branch. */
+function windowRuns(db: Db, q: Omit<WindowQuery, 'before' | 'limit'>) {
+  let query = db.selectFrom('runs').where('project', '=', q.project);
+  if (q.branch !== undefined) query = q.branch === null ? query.where('branch', 'is', null) : query.where('branch', '=', q.branch);
+  if (q.finishedOnly) query = query.where('status', '!=', 'running');
+  return query;
 }
 
 export interface ProbedResult {
@@ -73,19 +85,21 @@ export async function runDigests(db: Db, runIds: readonly number[]): Promise<Map
  */
 export async function probeResults(db: Db, runIds: readonly number[], testIds?: readonly number[]): Promise<ProbedResult[]> {
   if (runIds.length === 0 || testIds?.length === 0) return [];
-  const wanted = testIds === undefined ? undefined : new Set(testIds);
+  const wanted = testIds === undefined ? undefined : ascendingIds(testIds);
   const digests = await runDigests(db, runIds);
   const out: ProbedResult[] = [];
   for (const runId of [...digests.keys()].sort((a, b) => a - b)) {
     const digest = digests.get(runId)!;
-    for (let i = 0; i < digest.size; i++) {
-      const testId = digest.testId(i);
-      if (wanted !== undefined && !wanted.has(testId)) continue;
-      out.push({ run_id: runId, test_id: testId, outcome: digest.outcome(i), attempts: digest.attempts(i), duration: digest.duration(i) });
-    }
+    const push = (i: number) =>
+      out.push({ run_id: runId, test_id: digest.testId(i), outcome: digest.outcome(i), attempts: digest.attempts(i), duration: digest.duration(i) });
+    if (wanted !== undefined) digest.forEachOf(wanted, push);
+    else for (let i = 0; i < digest.size; i++) push(i);
   }
   return out;
 }
+
+/** Distinct ids in ascending order, as {@link RunDigest.forEachOf} takes them. */
+export const ascendingIds = (ids: Iterable<number>): number[] => [...new Set(ids)].sort((a, b) => a - b);
 
 /** Node ids (and files) of interned tests. */
 export async function testsById(db: Db, ids: readonly number[]): Promise<Map<number, { nodeid: string; file: string | null }>> {

@@ -1,7 +1,7 @@
 import type { TestHistory } from '@pytest-platform/schema';
 import type { Db } from '../database.js';
 import { iso } from './run-mapper.js';
-import { newestRuns } from './run-window.js';
+import { countNewestRuns, newestRuns } from './run-window.js';
 
 export interface TestHistoryParams {
   project: string;
@@ -13,9 +13,10 @@ export interface TestHistoryParams {
 }
 
 /**
- * A test's last `limit` results, newest first: walks the project's (or branch's) newest runs through
- * the runs index and looks the test's result up by primary key (run, test), newest runs first, until
- * `limit` are found; `undefined` for an unknown test.
+ * A test's last `limit` results, newest first: walks the project's (or branch's) newest `scan` runs
+ * through the runs index and looks the test's result up by primary key (run, test), newest runs first,
+ * until `limit` are found; `undefined` for an unknown test. `runs_scanned`: how many runs there were
+ * to look in (at most `scan`).
  */
 export async function getTestHistory(db: Db, params: TestHistoryParams): Promise<TestHistory | undefined> {
   const test = await db
@@ -25,11 +26,21 @@ export async function getTestHistory(db: Db, params: TestHistoryParams): Promise
     .where('nodeid', '=', params.nodeid)
     .executeTakeFirst();
   if (!test) return undefined;
-  const runs = await newestRuns(db, { project: params.project, branch: params.branch, limit: params.scan ?? 500 });
+  const window = { project: params.project, branch: params.branch };
+  const scan = params.scan ?? 500;
   const items: TestHistory['items'] = [];
-  // Newest runs first, in growing slices, until `limit` results are found: a test that ran in most runs costs about `limit` look-ups.
-  for (let from = 0, size = Math.max(params.limit, 1); from < runs.length && items.length < params.limit; from += size, size *= 2) {
-    const slice = runs.slice(from, from + size);
+  // Newest runs first, in growing slices, until `limit` results are found: a test that ran in most runs costs about `limit` look-ups,
+  // and only the runs of the slices looked in are read.
+  let scanned = 0;
+  let exhausted = false;
+  let before: { started_at: number; id: number } | undefined;
+  for (let size = Math.max(params.limit, 1); !exhausted && scanned < scan && items.length < params.limit; size *= 2) {
+    const wanted = Math.min(size, scan - scanned);
+    const slice = await newestRuns(db, { ...window, limit: wanted, before });
+    scanned += slice.length;
+    exhausted = slice.length < wanted;
+    before = slice.at(-1);
+    if (slice.length === 0) break;
     const results = await db
       .selectFrom('results')
       .select(['run_id', 'outcome', 'duration', 'attempts', 'message'])
@@ -46,8 +57,10 @@ export async function getTestHistory(db: Db, params: TestHistoryParams): Promise
       });
     }
   }
+  // The runs looked in when the test ran often enough; how many there were to look in otherwise.
+  const runsScanned = exhausted || scanned >= scan ? scanned : await countNewestRuns(db, { ...window, limit: scan });
   return {
     project: params.project, nodeid: params.nodeid, branch: params.branch ?? null, file: test.file, line: test.line,
-    runs_scanned: runs.length, items: items.slice(0, params.limit),
+    runs_scanned: runsScanned, items: items.slice(0, params.limit),
   };
 }

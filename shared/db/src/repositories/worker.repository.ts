@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 /**
  * The workers ingest has heard from, by id, a page at a time: `running` while one of its runs is,
  * `online` when seen within `onlineWindowMs`, else `offline`; with its runs and pass rate over the
- * last 24 hours. Only the page's workers are looked up.
+ * last 24 hours. Only the page's workers' runs are counted; the running ones come from the partial index on running runs.
  */
 export async function listWorkers(
   db: Db,
@@ -23,8 +23,11 @@ export async function listWorkers(
   if (workers.length === 0) return { items: [], next_cursor };
   const ids = workers.map((w) => w.worker_id);
   const [running, recent] = await Promise.all([
-    // A literal predicate, so the planner can use the partial index on running runs.
-    db.selectFrom('runs').select('worker_id').distinct().where(sql<boolean>`status = 'running'`).where('worker_id', 'in', ids).execute(),
+    // Every worker with a running run, read from the partial index on running runs (a literal
+    // predicate, so the planners see it applies); only the page's workers are looked up in the set.
+    // Filtering by the page's ids in SQL made SQLite walk each worker's runs on (worker_id,
+    // started_at) and read every row for its status: 10,000 rows, 1.6 ms on a 10M-result store.
+    db.selectFrom('runs').select('worker_id').distinct().where(sql<boolean>`status = 'running'`).execute(),
     db
       .selectFrom('runs')
       .select((eb) => [
