@@ -4,6 +4,7 @@ import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
 import { failureSignature } from './intelligence/failure-signature.js';
 import { isFailure, RollupDeltas } from './rollup-deltas.js';
 import { writePostgresRunDigests } from './postgres-run-digests.js';
+import { MAX_INTERNED_TESTS } from './interned-tests.js';
 import { RunDigestDeltas } from './run-digest.js';
 import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
 import { RunIdTakenError, type RunWriter, type StoredRun } from './run-writer.js';
@@ -187,6 +188,8 @@ class PostgresRunWriter implements RunWriter {
   constructor(private readonly pool: pg.Pool) {}
 
   async write(entries: Iterable<StreamEntry>, now = Date.now()): Promise<StoredRun[]> {
+    // Forgotten between batches only: a batch reads its ids back from this map.
+    if (this.testIds.size > MAX_INTERNED_TESTS) this.testIds.clear();
     const client = await this.pool.connect();
     const batch: Batch = { interned: [], workers: new Map(), rollups: new RollupDeltas(), builds: new BuildDeltas(), tags: new TagDeltas(this.knownTags), digests: new RunDigestDeltas() };
     try {

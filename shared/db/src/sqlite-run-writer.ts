@@ -2,6 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { RunHeader, StreamEntry, TestResult } from '@pytest-platform/schema';
 import { BuildDeltas, KnownTags, TagDeltas, tagsJson } from './build-deltas.js';
 import { failureSignature } from './intelligence/failure-signature.js';
+import { MAX_INTERNED_TESTS } from './interned-tests.js';
 import { MultiRowInsert } from './multi-row-insert.js';
 import { isFailure, RollupDeltas, type DayBucket } from './rollup-deltas.js';
 import { planRunEntry, type RunFinal, type UpsertedRun } from './run-entry.js';
@@ -123,8 +124,6 @@ const finalParams = (h: RunHeader, final: RunFinal, now: number) => {
   };
 };
 
-/** Interned pairs remembered before the cache is dropped and rebuilt from new writes. */
-const MAX_INTERNED = 2_000_000;
 
 /** project → nodeid → tests.id; bounded so a stream of ever-new node ids cannot grow it forever. */
 class TestIdCache {
@@ -142,7 +141,7 @@ class TestIdCache {
 
   /** Remembers a new id; returns the project's map, a fresh one when the cache was just dropped. */
   add(project: string, nodeid: string, id: number): Map<string, number> {
-    if (++this.size > MAX_INTERNED) this.clear();
+    if (++this.size > MAX_INTERNED_TESTS) this.clear();
     const ids = this.of(project);
     ids.set(nodeid, id);
     return ids;
