@@ -8,11 +8,23 @@ export interface Service {
   proc: ChildProcess;
   /** Peak resident memory so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** Resident memory now, in MB: anonymous (heap, SQLite's cache) and file-backed (the binary, mapped files). */
+  rssNowMb(): { anon: number; file: number };
   stop(): Promise<void>;
 }
 
+/** One `/proc/<pid>/status` figure in MB; NaN once the process is gone. */
+function statusMb(proc: ChildProcess, field: 'VmHWM' | 'RssAnon' | 'RssFile'): number {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Node flags per service, as docker-compose.yml and `npm start` run them. */
-const NODE_FLAGS = { ingest: ['--max-semi-space-size=4'], api: ['--max-semi-space-size=4'], mcp: [] };
+const NODE_FLAGS = { ingest: ['--max-semi-space-size=4'], api: [], mcp: [] };
 
 /** Starts a built service (`services/<name>/dist/main.js`) as production runs it and waits for its `"msg":"ready"` line. */
 export async function startBuiltService(name: 'ingest' | 'api' | 'mcp', env: Record<string, string>): Promise<Service> {
@@ -24,14 +36,8 @@ export async function startBuiltService(name: 'ingest' | 'api' | 'mcp', env: Rec
   await waitUntilReady(proc, name, 60_000);
   return {
     proc,
-    peakRssMb() {
-      try {
-        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1];
-        return kb ? Number(kb) / 1024 : NaN;
-      } catch {
-        return NaN;
-      }
-    },
+    peakRssMb: () => statusMb(proc, 'VmHWM'),
+    rssNowMb: () => ({ anon: statusMb(proc, 'RssAnon'), file: statusMb(proc, 'RssFile') }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

@@ -91,11 +91,15 @@ export async function measureReads(options: ReadOptions) {
   const out: Record<string, unknown> = {};
   // VmHWM is the peak of the process's life; the 16-client runs with ingest writing are its busiest part.
   let apiPeakRssMb = NaN;
+  const apiRss = { anon: 0, file: 0 };
   try {
     for (const [name, path] of Object.entries(routes)) {
       try {
         const one = await hit(`http://127.0.0.1:${port}${path}`, 1, options.seconds);
         const sixteen = await hit(`http://127.0.0.1:${port}${path}`, 16, options.seconds);
+        const now = api.rssNowMb();
+        apiRss.anon = Math.max(apiRss.anon, now.anon);
+        apiRss.file = Math.max(apiRss.file, now.file);
         out[name] = { one_client: one, sixteen_clients: sixteen, one_client_without_ingest: quiet[name], target_p99_ms_one_client: 5 };
         options.say(`${name}: p50 ${one.p50_ms} ms, p99 ${one.p99_ms} ms (1 client); p99 ${sixteen.p99_ms} ms (16 clients); without ingest p50 ${quiet[name]?.p50_ms} ms, p99 ${quiet[name]?.p99_ms} ms`);
       } catch (error) {
@@ -110,9 +114,10 @@ export async function measureReads(options: ReadOptions) {
     producer.disconnect();
     await Promise.all([api.stop(), ingest.stop()]);
   }
-  options.say(`API peak RSS during the 16-client runs: ${round(apiPeakRssMb, 0)} MB (target 250 MB)`);
+  options.say(`API peak RSS during the 16-client runs: ${round(apiPeakRssMb, 0)} MB (target 250 MB); largest after a route: ${round(apiRss.anon, 0)} MB anonymous, ${round(apiRss.file, 0)} MB file-backed`);
   return {
     stored_results: options.storedResults, runs_ingested_meanwhile: fed, bare_http_floor_one_client: floor,
-    api_peak_rss_mb: round(apiPeakRssMb, 0), target_api_peak_rss_mb: 250, routes: out,
+    api_peak_rss_mb: round(apiPeakRssMb, 0), target_api_peak_rss_mb: 250,
+    api_rss_after_a_route_mb: { anonymous: round(apiRss.anon, 0), file_backed: round(apiRss.file, 0) }, routes: out,
   };
 }
