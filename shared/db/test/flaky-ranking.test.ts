@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { flakyKinds, type Outcome } from '@pytest-platform/schema';
 import { assessFlakiness, listFlakyTests, MIN_FLAKY_FLIPS, type Db, type TestOutcome } from '@pytest-platform/db';
-import { dialects, run, storeWithWriter } from './helpers.js';
+import { dialects, random, run, storeWithWriter } from './helpers.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00.000Z');
 const OUTCOMES: Outcome[] = ['passed', 'passed', 'passed', 'passed', 'failed', 'error', 'skipped', 'xfailed'];
-
-/** A small deterministic generator (mulberry32), so a failure names the history that caused it. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Raw = { run: { run_id: string; branch: string | null }; outcome: TestOutcome };
 

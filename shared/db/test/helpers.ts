@@ -59,3 +59,14 @@ export function run(overrides: Partial<RunResultInput> & { run_id: string }) {
     ...overrides,
   });
 }
+
+/** A small deterministic generator (mulberry32), so a failure names its seed. */
+export function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

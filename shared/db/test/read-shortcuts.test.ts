@@ -2,17 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { outcomes, type FailureClassification, type Outcome } from '@pytest-platform/schema';
 import { assessFlakiness, classifyFailure, type TestOutcome } from '@pytest-platform/db';
 import { encodeRunDigest, RunDigest, type DigestResult } from '../src/run-digest.js';
-
-/** A small deterministic generator (mulberry32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './helpers.js';
 
 /** `classifyFailure` as it was written before its shortcut: the whole assessment of the reversed history. */
 function classifyByAssessment(current: { commit: string | null }, previous: readonly Omit<TestOutcome, 'run_id'>[]): FailureClassification {
