@@ -62,12 +62,14 @@ export async function measureReads(options: ReadOptions) {
 
   // First with nothing else running: what each route itself costs on this store.
   const quiet: Record<string, Awaited<ReturnType<typeof hit>>> = {};
+  const apiPeakAfter: Record<string, number> = { start: round(api.peakRssMb(), 0) };
   for (const [name, path] of Object.entries(routes)) {
     try {
       quiet[name] = await hit(`http://127.0.0.1:${port}${path}`, 1, options.seconds);
     } catch (error) {
       options.say(`${name} (quiet): ${(error as Error).message}`);
     }
+    apiPeakAfter[`${name} (quiet)`] = round(api.peakRssMb(), 0);
   }
 
   // Then with ingest writing at full speed: the feeder keeps ~200 runs queued.
@@ -97,6 +99,7 @@ export async function measureReads(options: ReadOptions) {
       try {
         const one = await hit(`http://127.0.0.1:${port}${path}`, 1, options.seconds);
         const sixteen = await hit(`http://127.0.0.1:${port}${path}`, 16, options.seconds);
+        apiPeakAfter[name] = round(api.peakRssMb(), 0);
         const now = api.rssNowMb();
         apiRss.anon = Math.max(apiRss.anon, now.anon);
         apiRss.file = Math.max(apiRss.file, now.file);
@@ -118,6 +121,8 @@ export async function measureReads(options: ReadOptions) {
   return {
     stored_results: options.storedResults, runs_ingested_meanwhile: fed, bare_http_floor_one_client: floor,
     api_peak_rss_mb: round(apiPeakRssMb, 0), target_api_peak_rss_mb: 250,
-    api_rss_after_a_route_mb: { anonymous: round(apiRss.anon, 0), file_backed: round(apiRss.file, 0) }, routes: out,
+    api_rss_after_a_route_mb: { anonymous: round(apiRss.anon, 0), file_backed: round(apiRss.file, 0) },
+    // Where the peak was reached: VmHWM after start-up and after each route (quiet, then with ingest).
+    api_peak_rss_mb_after: apiPeakAfter, routes: out,
   };
 }

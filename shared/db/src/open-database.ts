@@ -100,8 +100,17 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
  * also analyzes tables that never were; ingest calls it again every hour.
  */
 export function optimizeSqlite(sqlite: SqliteDatabase.Database, atOpen = false): void {
-  sqlite.pragma('analysis_limit = 1000');
-  sqlite.pragma(atOpen ? 'optimize = 0x10002' : 'optimize');
+  // Through the page cache, not the memory map: ANALYZE of a table walks all of it (measured: the
+  // 164 MB of run digests on a 10M store), and through the map every page it reads stays in the
+  // process's resident memory until the map is dropped (the API's peak RSS went 125 → 337 MB).
+  const mapped = sqlite.pragma('mmap_size', { simple: true }) as number;
+  if (mapped > 0) sqlite.pragma('mmap_size = 0');
+  try {
+    sqlite.pragma('analysis_limit = 1000');
+    sqlite.pragma(atOpen ? 'optimize = 0x10002' : 'optimize');
+  } finally {
+    if (mapped > 0) sqlite.pragma(`mmap_size = ${mapped}`);
+  }
 }
 
 /** How long an opener waits for another process's migration (a backfill takes ~45 s at 10M results). */
