@@ -7,8 +7,8 @@ const MARKER = '\n… [truncated]';
 
 /** `data` as it was read, cut to `max` bytes (at a character boundary, with a marker) when longer. */
 function truncateBytes(value: Buffer | string, max: number): Buffer | string {
+  if ((typeof value === 'string' ? Buffer.byteLength(value) : value.length) <= max) return value;
   const bytes = typeof value === 'string' ? Buffer.from(value) : value;
-  if (bytes.length <= max) return value;
   const head = bytes.subarray(0, max - Buffer.byteLength(MARKER)).toString('utf8');
   return head.replace(/\uFFFD$/, '') + MARKER;
 }

@@ -81,9 +81,8 @@ export async function openDatabase(url: string | DatabaseTarget | undefined, opt
   }
   if (options.migrate ?? !options.readonly) {
     try {
-      const progress = options.onMigrationProgress ?? (() => {});
-      if (store.dialect === 'sqlite') await migrateSqliteExclusively(store, progress);
-      else await migrateToLatest(store.db, store.dialect, progress);
+      if (store.dialect === 'sqlite') await migrateSqliteExclusively(store, options.onMigrationProgress);
+      else await migrateToLatest(store.db, store.dialect, options.onMigrationProgress);
     } catch (error) {
       await store.close();
       throw error;
@@ -123,7 +122,7 @@ const MIGRATION_WAIT_MS = 10 * 60_000;
  * loop (for as long as a backfill on a large store takes, saying so every few seconds), then finds
  * everything applied.
  */
-async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite' }>, progress: MigrationProgress): Promise<void> {
+async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite' }>, progress?: MigrationProgress): Promise<void> {
   const busyTimeout = store.sqlite.pragma('busy_timeout', { simple: true }) as number;
   const began = Date.now();
   const deadline = began + Math.max(busyTimeout, MIGRATION_WAIT_MS);
@@ -138,7 +137,7 @@ async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
         if (Date.now() - said >= 5_000) {
           said = Date.now();
-          progress('waiting for the database: another process holds it (a migration in progress?)', { seconds: Math.round((said - began) / 1000) });
+          progress?.('waiting for the database: another process holds it (a migration in progress?)', { seconds: Math.round((said - began) / 1000) });
         }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
