@@ -64,26 +64,29 @@ function storedCounts() {
 }
 
 /**
- * Once some runs are stored, takes the database write lock so the service's next batch waits in its
- * transaction, read but unacknowledged; returns once that batch is held (pending and not acknowledged
- * for a while: a batch committed just before the lock is acknowledged within milliseconds). The
- * caller releases the lock.
+ * Once some runs are stored, takes the database write lock and only then adds `count` more runs, so
+ * the service's next batch waits in its transaction, read but unacknowledged, however fast it stored
+ * the first ones (it may have stored all of them before the lock: the added runs are what it holds).
+ * Returns the added run ids once that batch is held (pending and not acknowledged for a while: a
+ * batch committed just before the lock is acknowledged within milliseconds). The caller releases the lock.
  */
-async function holdWhileABatchIsInHand(consumer: string, before: number): Promise<void> {
+async function loadWhileABatchIsInHand(consumer: string, before: number, count: number): Promise<string[]> {
   await waitFor('some runs stored', () => storedRuns() > before, 20_000);
   reader.sqlite.exec('BEGIN IMMEDIATE');
+  const added = await load(count);
   await waitFor('a batch held by the locked write', async () => (await pendingCount(redis, env.RESULTS_STREAM!, consumer, 500)) > 0);
+  return added;
 }
 
-async function killMidway(service: RunningService, consumer: string, before: number, total: number): Promise<number> {
-  await holdWhileABatchIsInHand(consumer, before);
+/** Loads `count` more runs while a batch is held (see above), SIGKILLs the service, releases the lock. */
+async function killMidway(service: RunningService, consumer: string, before: number, count: number) {
+  const added = await loadWhileABatchIsInHand(consumer, before, count);
   try {
     await service.stop('SIGKILL');
   } finally {
     reader.sqlite.exec('ROLLBACK');
   }
-  expect(storedRuns()).toBeLessThan(total);
-  return pendingCount(redis, env.RESULTS_STREAM!, consumer);
+  return { added, pending: await pendingCount(redis, env.RESULTS_STREAM!, consumer) };
 }
 
 function expectExact(counts: ReturnType<typeof storedCounts>, runIds: readonly string[]) {
@@ -96,10 +99,12 @@ function expectExact(counts: ReturnType<typeof storedCounts>, runIds: readonly s
 describe('the ingest process', () => {
   it('loses nothing and stores nothing twice when SIGKILLed, restarted, and taken over by another consumer', { timeout: 60_000 }, async () => {
     const stream = env.RESULTS_STREAM!;
-    const first = await load(150);
+    const firstPart = await load(20);
     const c1 = await start({ INGEST_CONSUMER: 'replica-1' });
-    const leftByFirstKill = await killMidway(c1, 'replica-1', 0, 150);
-    expect(leftByFirstKill).toBeGreaterThan(0);
+    const firstKill = await killMidway(c1, 'replica-1', 0, 130);
+    expect(storedRuns()).toBeLessThan(150);
+    expect(firstKill.pending).toBeGreaterThan(0);
+    const first = [...firstPart, ...firstKill.added];
 
     // The same consumer comes back and finishes its own pending entries first.
     const c1again = await start({ INGEST_CONSUMER: 'replica-1' });
@@ -107,10 +112,12 @@ describe('the ingest process', () => {
     await waitFor('nothing pending', async () => (await pendingCount(redis, stream)) === 0);
     await c1again.stop('SIGKILL');
 
-    const second = await load(150);
+    const secondPart = await load(20);
     const c1third = await start({ INGEST_CONSUMER: 'replica-1' });
-    const leftBySecondKill = await killMidway(c1third, 'replica-1', 150, 300);
-    expect(leftBySecondKill).toBeGreaterThan(0);
+    const secondKill = await killMidway(c1third, 'replica-1', 150, 130);
+    expect(storedRuns()).toBeLessThan(300);
+    expect(secondKill.pending).toBeGreaterThan(0);
+    const second = [...secondPart, ...secondKill.added];
 
     // A different consumer reclaims what replica-1 left pending once it has been idle long enough.
     const c2 = await start({ INGEST_CONSUMER: 'replica-2', INGEST_CLAIM_IDLE_MS: '500' });
@@ -124,9 +131,9 @@ describe('the ingest process', () => {
 
   it('finishes the batch in hand on SIGTERM, acknowledges it and exits 0', { timeout: 30_000 }, async () => {
     const stream = env.RESULTS_STREAM!;
-    await load(150);
+    await load(20);
     const service = await start({ INGEST_CONSUMER: 'replica-term' });
-    await holdWhileABatchIsInHand('replica-term', 0);
+    await loadWhileABatchIsInHand('replica-term', 0, 130);
     const exited = service.stop('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
     reader.sqlite.exec('ROLLBACK');
