@@ -8,8 +8,8 @@ import { ensureRedis } from './lib/local-redis.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line) => process.stderr.write(`[pytest-platform] ${line}\n`);
 const services = ['ingest', 'api', 'mcp'];
-/** Node flags per service, as in docker-compose.yml: ingest's young generation is 2 × 4 MB (bench/README.md, "Memory"). */
-const nodeFlags = { ingest: ['--max-semi-space-size=4'], api: [], mcp: [] };
+/** Node flags per service, as in docker-compose.yml (bench/README.md, "Memory"; e2e/node-flags.test.ts keeps every launcher in step). */
+const nodeFlags = { ingest: ['--max-semi-space-size=4'], api: ['--heap-growing-percent=20', '--max-semi-space-size=8'], mcp: [] };
 
 let redis;
 try {

@@ -24,7 +24,7 @@ function statusMb(proc: ChildProcess, field: 'VmHWM' | 'RssAnon' | 'RssFile'): n
 }
 
 /** Node flags per service, as docker-compose.yml and `npm start` run them. */
-const NODE_FLAGS = { ingest: ['--max-semi-space-size=4'], api: [], mcp: [] };
+const NODE_FLAGS = { ingest: ['--max-semi-space-size=4'], api: ['--heap-growing-percent=20', '--max-semi-space-size=8'], mcp: [] };
 
 /** Starts a built service (`services/<name>/dist/main.js`) as production runs it and waits for its `"msg":"ready"` line. */
 export async function startBuiltService(name: 'ingest' | 'api' | 'mcp', env: Record<string, string>): Promise<Service> {
