@@ -1,15 +1,15 @@
 // `npm start`: Redis (found or started), then ingest, api and mcp as child processes.
 // Ctrl-C stops all of it, the redis-server it started last.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureRedis } from './lib/local-redis.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line) => process.stderr.write(`[pytest-platform] ${line}\n`);
 const services = ['ingest', 'api', 'mcp'];
-/** Node flags per service, as in docker-compose.yml (bench/README.md, "Memory"; e2e/node-flags.test.ts keeps every launcher in step). */
-const nodeFlags = { ingest: ['--max-semi-space-size=4'], api: ['--heap-growing-percent=20', '--max-semi-space-size=8'], mcp: [] };
+/** Node flags per service: their memory bounds (bench/README.md, "Memory"), as docker-compose.yml passes them. */
+const nodeFlags = JSON.parse(readFileSync(`${root}deploy/node-flags.json`, 'utf8'));
 
 let redis;
 try {

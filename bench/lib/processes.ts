@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, repoRoot, waitUntilReady } from '../../test-support/services.js';
 
 export { freePort, repoRoot };
@@ -24,7 +25,7 @@ function statusMb(proc: ChildProcess, field: 'VmHWM' | 'RssAnon' | 'RssFile'): n
 }
 
 /** Node flags per service, as docker-compose.yml and `npm start` run them. */
-const NODE_FLAGS = { ingest: ['--max-semi-space-size=4'], api: ['--heap-growing-percent=20', '--max-semi-space-size=8'], mcp: [] };
+const NODE_FLAGS = JSON.parse(readFileSync(join(repoRoot, 'deploy/node-flags.json'), 'utf8')) as Record<'ingest' | 'api' | 'mcp', string[]>;
 
 /** Starts a built service (`services/<name>/dist/main.js`) as production runs it and waits for its `"msg":"ready"` line. */
 export async function startBuiltService(name: 'ingest' | 'api' | 'mcp', env: Record<string, string>): Promise<Service> {

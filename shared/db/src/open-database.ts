@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database, Db } from './database.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '@pytest-platform/config';
 import { migrateToLatest, type MigrationProgress } from './migrate.js';
+import { PROGRESS_EVERY_MS } from './migration-progress.js';
 import { reusingStatements } from './reusing-statements.js';
 
 export type Store =
@@ -135,7 +136,7 @@ async function migrateSqliteExclusively(store: Extract<Store, { dialect: 'sqlite
         break;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
-        if (Date.now() - said >= 5_000) {
+        if (Date.now() - said >= PROGRESS_EVERY_MS) {
           said = Date.now();
           progress?.('waiting for the database: another process holds it (a migration in progress?)', { seconds: Math.round((said - began) / 1000) });
         }

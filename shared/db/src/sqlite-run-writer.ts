@@ -124,7 +124,6 @@ const finalParams = (h: RunHeader, final: RunFinal, now: number) => {
   };
 };
 
-
 /** project → nodeid → tests.id; bounded so a stream of ever-new node ids cannot grow it forever. */
 class TestIdCache {
   private readonly byProject = new Map<string, Map<string, number>>();

@@ -1,12 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../dialect.js';
-import type { MigrationProgress } from '../migration-progress.js';
+import { PROGRESS_EVERY_MS, type MigrationProgress } from '../migration-progress.js';
 import { encodeRunDigest, type DigestResult } from '../run-digest.js';
 
 /** Runs whose digests one backfill step builds: a range of run ids, read in key order. */
 const STEP = 200;
-/** How often the backfill says how far it got (it takes ~45 s on a store of 10M results). */
-const PROGRESS_EVERY_MS = 5_000;
 
 /**
  * `run_digests`: every result of a run in one value (see `RunDigestTable`), kept by the run writers
