@@ -47,6 +47,12 @@ export interface IngestConfig {
    * quarantine policy, expired quarantines released, and both published to Redis. @defaultValue 10
    */
   foldSeconds: number;
+  /**
+   * `INGEST_NICE`: the niceness ingest lowers its main thread to at start (0–19), so that on a machine
+   * it shares the API's reads and the MCP's pages get the CPU first; never raised above what the
+   * launcher gave it. @defaultValue 10
+   */
+  nice: number;
   /** The automatic quarantine policy (`QUARANTINE_AUTO=true`); null when off. @defaultValue null */
   quarantine: QuarantinePolicy | null;
 }
@@ -57,7 +63,7 @@ export function loadConfig(env: Env = process.env): IngestConfig {
     'REDIS_URL', 'RESULTS_STREAM', 'DATABASE_URL', 'INGEST_CONSUMER', 'INGEST_BATCH_SIZE', 'INGEST_BATCH_BYTES', 'INGEST_BLOCK_MS',
     'INGEST_CLAIM_IDLE_MS', 'INGEST_MAX_DELIVERIES', 'INGEST_TRIM_INTERVAL_MS', 'INGEST_SWEEP_SECONDS', 'RUN_STALE_SECONDS',
     'RETENTION_DAYS', 'LOG_LEVEL', 'INGEST_HEALTH_PORT', 'INGEST_HEALTH_HOST', 'INGEST_FOLD_SECONDS',
-    'QUARANTINE_AUTO', 'QUARANTINE_MIN_FLIPS', 'QUARANTINE_WINDOW', 'QUARANTINE_RELEASE_PASSES',
+    'INGEST_NICE', 'QUARANTINE_AUTO', 'QUARANTINE_MIN_FLIPS', 'QUARANTINE_WINDOW', 'QUARANTINE_RELEASE_PASSES',
   ]);
   return {
     redisUrl: e.REDIS_URL,
@@ -77,6 +83,7 @@ export function loadConfig(env: Env = process.env): IngestConfig {
     healthPort: e.INGEST_HEALTH_PORT ?? null,
     healthHost: e.INGEST_HEALTH_HOST,
     foldSeconds: e.INGEST_FOLD_SECONDS,
+    nice: e.INGEST_NICE,
     quarantine: e.QUARANTINE_AUTO
       ? { minFlips: e.QUARANTINE_MIN_FLIPS, window: e.QUARANTINE_WINDOW, releasePasses: e.QUARANTINE_RELEASE_PASSES }
       : null,

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type IngestConfig } from './env.js';
+import { lowerCpuPriority } from './cpu-priority.js';
 import { startHealthServer } from './health-server.js';
 import { createIngest } from './ingest.js';
 import { createLogger } from './logger.js';
@@ -13,6 +14,12 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+// Ingest is throughput work: on a machine it shares, the API's reads and the MCP's pages go first.
+try {
+  logger.info({ nice: lowerCpuPriority(config.nice) }, 'cpu priority (INGEST_NICE)');
+} catch (error) {
+  logger.warn({ err: error, nice: config.nice }, 'could not lower the cpu priority (INGEST_NICE); running at the launcher\'s');
+}
 const ingest = createIngest(config, { logger });
 
 let stopping = false;

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       healthPort: null,
       healthHost: '127.0.0.1',
       foldSeconds: 10,
+      nice: 10,
       quarantine: null,
     });
   });
@@ -41,12 +42,12 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://user:secret@redis.internal:6380/2', RESULTS_STREAM: 'ci:results', DATABASE_URL: 'sqlite:/var/lib/pp.sqlite',
       INGEST_CONSUMER: 'ingest-0', INGEST_BATCH_SIZE: '50', INGEST_BLOCK_MS: '500', INGEST_CLAIM_IDLE_MS: '1000',
       INGEST_MAX_DELIVERIES: '3', INGEST_TRIM_INTERVAL_MS: '2000', INGEST_SWEEP_SECONDS: '10', RUN_STALE_SECONDS: '60',
-      LOG_LEVEL: 'debug',
+      LOG_LEVEL: 'debug', INGEST_NICE: '0',
     });
     expect(config).toMatchObject({
       redisUrl: 'rediss://user:secret@redis.internal:6380/2', stream: 'ci:results',
       database: { dialect: 'sqlite', filename: '/var/lib/pp.sqlite' }, consumer: 'ingest-0', batchSize: 50, blockMs: 500,
-      claimIdleMs: 1000, maxDeliveries: 3, trimIntervalMs: 2000, sweepSeconds: 10, runStaleSeconds: 60, logLevel: 'debug',
+      claimIdleMs: 1000, maxDeliveries: 3, trimIntervalMs: 2000, sweepSeconds: 10, runStaleSeconds: 60, logLevel: 'debug', nice: 0,
     });
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/pp' }).database).toEqual({ dialect: 'postgres', connectionString: 'postgres://u:p@db/pp' });
   });
@@ -62,6 +63,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://db/pp'],
     ['LOG_LEVEL', ''],
     ['INGEST_BATCH_SIZE', '  '],
+    ['INGEST_NICE', '20'],
+    ['INGEST_NICE', '-5'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid ${name}\\b`));

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { makeRun } from '../../../test-support/runs.js';
 import { createTempPostgres } from '../../../test-support/postgres.js';
@@ -188,6 +190,19 @@ describe('the ingest process', () => {
       await Promise.all(services.splice(0).map((s) => s.stop('SIGKILL')));
       await pg.drop();
     }
+  });
+
+  it('lowers its main thread to INGEST_NICE (default 10), and never raises what it was started with', async () => {
+    // /proc/<pid>/stat: the 19th field is the niceness of the main thread (whose id is the pid).
+    const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const launcher = getPriority();
+    const byDefault = await start({ INGEST_CONSUMER: 'nice-default' });
+    expect(niceOf(byDefault.proc.pid!)).toBe(Math.max(10, launcher));
+    expect(byDefault.output()).toContain('"msg":"cpu priority (INGEST_NICE)"');
+    const kept = await start({ INGEST_CONSUMER: 'nice-zero', INGEST_NICE: '0' });
+    expect(niceOf(kept.proc.pid!)).toBe(launcher);
+    const lowest = await start({ INGEST_CONSUMER: 'nice-19', INGEST_NICE: '19' });
+    expect(niceOf(lowest.proc.pid!)).toBe(19);
   });
 
   it('answers GET /health on INGEST_HEALTH_PORT while it consumes', async () => {

@@ -48,6 +48,7 @@ export const variables = {
   RETENTION_DAYS: variable(positiveNumber(36_500, 'days'), { doc: 'runs that started longer ago are deleted; unset: keep forever' }),
   INGEST_HEALTH_PORT: variable(integer(1, 65_535), { doc: "serve ingest's /health and /livez at this port; unset: no port" }),
   INGEST_HEALTH_HOST: variable(host, { default: '127.0.0.1', doc: "the address ingest's health port binds" }),
+  INGEST_NICE: variable(integer(0, 19), { default: 10, doc: "ingest's CPU niceness: on a shared machine the API's reads go first; 0 keeps the launcher's" }),
   INGEST_FOLD_SECONDS: variable(integer(1, 3_600), { default: 10, doc: 'how often ingest folds finished runs into test durations and the quarantine policy, and publishes both' }),
   QUARANTINE_AUTO: variable(boolean, { default: false, doc: 'quarantine flaky tests automatically and release them after consecutive passes' }),
   QUARANTINE_MIN_FLIPS: variable(integer(1, 1_000), { default: 3, doc: 'runs with flaky evidence that quarantine a test automatically' }),

@@ -9,6 +9,7 @@ import { up as buildsAndTags } from './migrations/0004-builds-and-tags.js';
 import { up as runFailuresIndex } from './migrations/0005-run-failures-index.js';
 import { up as quarantineAndDurations } from './migrations/0006-quarantine-and-durations.js';
 import { up as runDigests } from './migrations/0007-run-digests.js';
+import { up as workerWindowIndex } from './migrations/0008-worker-window-index.js';
 
 export type { Dialect, MigrationProgress };
 
@@ -19,7 +20,7 @@ const migrations: Record<string, DialectMigration> = {
   '0001-initial': initial, '0002-test-intelligence': testIntelligence,
   '0003-failure-rollups': failureRollups, '0004-builds-and-tags': buildsAndTags,
   '0005-run-failures-index': runFailuresIndex, '0006-quarantine-and-durations': quarantineAndDurations,
-  '0007-run-digests': runDigests,
+  '0007-run-digests': runDigests, '0008-worker-window-index': workerWindowIndex,
 };
 
 class DialectMigrationProvider implements MigrationProvider {
