@@ -28,8 +28,15 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * What a test's service gets unless `env` says otherwise: ingest keeps the test runner's CPU
+ * priority (`INGEST_NICE=0`) instead of lowering it to 10, so that a busy runner on a 2-core machine
+ * cannot starve it while a test waits for it (the process test checks the setting itself).
+ */
+const TEST_DEFAULTS: Partial<Record<ServiceName, Record<string, string>>> = { ingest: { INGEST_NICE: '0' } };
+
+/**
  * Starts a service from its TypeScript source as a real process (tsx, no build needed) and waits
- * until it logs `"msg":"ready"`. The environment is exactly `env` plus PATH/HOME.
+ * until it logs `"msg":"ready"`. The environment is exactly `env` plus PATH/HOME (and {@link TEST_DEFAULTS}).
  */
 export async function startService(name: ServiceName, env: Record<string, string>, args: string[] = []): Promise<RunningService> {
   const proc = spawn(
@@ -37,7 +44,7 @@ export async function startService(name: ServiceName, env: Record<string, string
     ['--import', 'tsx', '--conditions=@pytest-platform/source', `services/${name}/src/main.ts`, ...args],
     {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...TEST_DEFAULTS[name], ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
