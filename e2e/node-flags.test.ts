@@ -37,3 +37,14 @@ describe('node flags of each service', () => {
     expect(nodeFlags.ingest).toEqual(['--max-semi-space-size=4']);
   });
 });
+
+describe('CPU weight under docker-compose', () => {
+  // Each container is a cgroup of its own, where ingest's INGEST_NICE does not weigh against the
+  // API: compose gives ingest a lower CPU weight instead (1024 is Docker's default).
+  it('ingest weighs less than the API and the MCP service, so their requests go first on a busy host', () => {
+    const compose = parse(read('docker-compose.yml')) as { services: Record<string, { cpu_shares?: number }> };
+    const weight = (service: string) => compose.services[service]!.cpu_shares ?? 1024;
+    expect(weight('ingest')).toBeLessThan(weight('api'));
+    expect(weight('ingest')).toBeLessThan(weight('mcp'));
+  });
+});
