@@ -8,7 +8,6 @@ import SqliteDatabase from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createRunWriter, foldFinishedRuns, foldRunDurations, openDatabase } from '@pytest-platform/db';
-import type { RunResult } from '@pytest-platform/schema';
 import { measureRawBaseline, measureSchemaCeiling } from './lib/baseline.js';
 import { makeRun, TESTS_PER_RUN } from './lib/dataset.js';
 import { freePort, repoRoot, sleep, startBuiltService, type Service } from './lib/processes.js';
@@ -45,17 +44,6 @@ const REDIS_URL: string = redisServer.url;
 const redis = new Redis(REDIS_URL);
 let streamNo = 0;
 
-/**
- * Each run's JSON, made once before any clock starts: workers serialize their runs on their own
- * machines, so the few hundred ms of the generator's JSON.stringify (~260 KB a run) are not ingest's.
- */
-const serialized = new WeakMap<RunResult, string>();
-const bodyOf = (run: RunResult): string => {
-  let body = serialized.get(run);
-  if (body === undefined) serialized.set(run, (body = JSON.stringify(run)));
-  return body;
-};
-
 async function push(stream: string, bodies: readonly string[]): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < bodies.length; i += 20) {
@@ -67,10 +55,10 @@ async function push(stream: string, bodies: readonly string[]): Promise<number> 
 }
 
 /**
- * Starts `replicas` ingest processes and waits until they are ready, then pushes the runs and
- * times from the first XADD until every run is stored (process start-up is not counted).
+ * Starts `replicas` ingest processes and waits until they are ready, then pushes the runs (their JSON,
+ * `bodies`) and times from the first XADD until every run is stored (process start-up is not counted).
  */
-async function drain(databaseUrl: string, runs: readonly RunResult[], replicas = 1, countRuns: () => Promise<number>, before = 0) {
+async function drain(databaseUrl: string, bodies: readonly string[], replicas = 1, countRuns: () => Promise<number>, before = 0) {
   const stream = `bench:${++streamNo}`;
   const services: Service[] = [];
   for (let i = 0; i < replicas; i++) {
@@ -80,12 +68,11 @@ async function drain(databaseUrl: string, runs: readonly RunResult[], replicas =
     }));
   }
   let maxLen = 0;
-  const bodies = runs.map(bodyOf);
   const started = performance.now();
   const pushed = push(stream, bodies);
   for (;;) {
     maxLen = Math.max(maxLen, await redis.xlen(stream));
-    if ((await countRuns()) - before >= runs.length) break;
+    if ((await countRuns()) - before >= bodies.length) break;
     await sleep(10);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -94,7 +81,7 @@ async function drain(databaseUrl: string, runs: readonly RunResult[], replicas =
   await Promise.all(services.map((s) => s.stop()));
   const left = await redis.xlen(stream);
   await redis.del(stream, `${stream}:events`, `${stream}:dead`);
-  return { rowsPerSecond: (runs.length * TESTS_PER_RUN) / seconds, seconds, peakRssMb: rss, maxStreamLength: maxLen, streamLengthAfter: left };
+  return { rowsPerSecond: (bodies.length * TESTS_PER_RUN) / seconds, seconds, peakRssMb: rss, maxStreamLength: maxLen, streamLengthAfter: left };
 }
 
 const sqliteCounter = (file: string) => {
@@ -103,13 +90,13 @@ const sqliteCounter = (file: string) => {
   return { count: async () => (stmt.get() as { n: number }).n, close: () => db.close() };
 };
 
-async function sqliteIngest(file: string, runs: readonly RunResult[]) {
+async function sqliteIngest(file: string, bodies: readonly string[]) {
   const store = await openDatabase(file);
   await store.close();
   const counter = sqliteCounter(file);
   const before = await counter.count();
   try {
-    return await drain(file, runs, 1, counter.count, before);
+    return await drain(file, bodies, 1, counter.count, before);
   } finally {
     counter.close();
   }
@@ -188,7 +175,10 @@ async function measureStores(): Promise<void> {
   figures.results_schema_ceiling = { rows_per_second: Math.round(ceiling), ratio: round(ceiling / baseline) };
   say(`the same rows into the production results table, raw statement: ${Math.round(ceiling).toLocaleString()} rows/s = ${round(ceiling / baseline)}× baseline`);
 
-  const empty = await sqliteIngest(join(work, 'empty.sqlite'), runs);
+  // Each run's JSON, made once before any clock starts: workers serialize their runs on their own
+  // machines, so the generator's JSON.stringify (~260 KB a run, hundreds of ms in all) is not ingest's.
+  const bodies = runs.map((run) => JSON.stringify(run));
+  const empty = await sqliteIngest(join(work, 'empty.sqlite'), bodies);
   figures.ingest_sqlite_empty = {
     rows_per_second: Math.round(empty.rowsPerSecond), ratio: round(empty.rowsPerSecond / baseline), ratio_to_ceiling: round(empty.rowsPerSecond / ceiling),
     target_ratio_to_ceiling: 0.8, peak_rss_mb: round(empty.peakRssMb, 0), target_peak_rss_mb: 200, max_stream_length: empty.maxStreamLength, stream_length_after: empty.streamLengthAfter,
@@ -203,7 +193,7 @@ async function measureStores(): Promise<void> {
       const source = await preloaded(n);
       const copy = join(work, `growth-${n}.sqlite`);
       copyFileSync(source, copy);
-      const measured = await sqliteIngest(copy, runs);
+      const measured = await sqliteIngest(copy, bodies);
       growth.push({ stored_results: n, rows_per_second: Math.round(measured.rowsPerSecond), ratio_to_baseline: round(measured.rowsPerSecond / baseline), step_ratio: round(measured.rowsPerSecond / previous) });
       say(`ingest with ${n.toLocaleString()} stored: ${Math.round(measured.rowsPerSecond).toLocaleString()} rows/s = ${round(measured.rowsPerSecond / baseline)}× baseline, ${round(measured.rowsPerSecond / previous)}× previous step`);
       previous = measured.rowsPerSecond;
@@ -257,7 +247,7 @@ async function measureStores(): Promise<void> {
       url.pathname = `/${name}`;
       const store = await openDatabase(url.toString());
       const count = async () => Number((await store.db.selectFrom('runs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-      const measured = await drain(url.toString(), runs, replicas, count);
+      const measured = await drain(url.toString(), bodies, replicas, count);
       await store.close();
       const dropper = new pg.Client({ connectionString: admin });
       await dropper.connect();

@@ -11,6 +11,7 @@ import { repoRoot } from '../test-support/services.js';
 const services = ['ingest', 'api', 'mcp'] as const;
 const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
 const nodeFlags = JSON.parse(read('deploy/node-flags.json')) as Record<(typeof services)[number], string[]>;
+const compose = parse(read('docker-compose.yml')) as { services: Record<string, { command: string[]; cpu_shares?: number }> };
 
 /** The flags between `node` and the service's entry point of a command line. */
 function flagsOf(command: readonly string[], service: string): string[] {
@@ -20,7 +21,6 @@ function flagsOf(command: readonly string[], service: string): string[] {
 }
 
 describe('node flags of each service', () => {
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, { command: string[] }> };
   const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
 
   it.each(services)('%s: docker-compose, Kubernetes and npm run pass the flags of deploy/node-flags.json', (service) => {
@@ -42,7 +42,6 @@ describe('CPU weight under docker-compose', () => {
   // Each container is a cgroup of its own, where ingest's INGEST_NICE does not weigh against the
   // API: compose gives ingest a lower CPU weight instead (1024 is Docker's default).
   it('ingest weighs less than the API and the MCP service, so their requests go first on a busy host', () => {
-    const compose = parse(read('docker-compose.yml')) as { services: Record<string, { cpu_shares?: number }> };
     const weight = (service: string) => compose.services[service]!.cpu_shares ?? 1024;
     expect(weight('ingest')).toBeLessThan(weight('api'));
     expect(weight('ingest')).toBeLessThan(weight('mcp'));
